@@ -1,0 +1,631 @@
+"""An endpoint's workers and task queue on the event engine: dispatch, execution, autoscaling.
+
+The pool is the one place where workers, tasks, scaling and execution meet; vendors wrap it and
+translate its generic states. Everything is event-driven: a submit, a finished task, a worker
+becoming ready or an idle timer re-evaluates the scaler, and nothing scans all tasks.
+
+Execution modes:
+
+- simulated (default): the endpoint's :class:`Behaviour` decides duration, output and failures;
+- forwarded: a vendor-supplied :class:`Forwarder` sends the task to a real worker over HTTP;
+- external: real workers pull tasks with :meth:`Pool.take` and report with :meth:`Pool.finish`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from emulator.core.capacity import Capacity
+from emulator.core.context import WorldContext
+from emulator.core.engine import Event
+from emulator.core.execution import Behaviour, Plan, plan
+from emulator.core.scaling import Fixed, Load, Policy, QueueDelay, desired_workers, next_check
+from emulator.core.tasks import Task, TaskState
+from emulator.core.workers import Worker, WorkerState
+
+
+@dataclass(frozen=True, slots=True)
+class PoolConfig:
+    """Scaling bounds and policy of one endpoint."""
+
+    min_workers: int = 0
+    max_workers: int = 1
+    idle_timeout: float = 5.0
+    policy: Policy = field(default_factory=lambda: QueueDelay(4.0))
+    concurrency: int = 1
+    external: bool = False
+
+    def with_changes(self, **changes: Any) -> PoolConfig:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+class PoolObserver(Protocol):
+    """Vendor hooks called on every task and worker transition."""
+
+    def task_changed(self, task: Task, previous: TaskState | None) -> None:
+        """A task entered ``task.state`` (``previous`` None on submit)."""
+
+    def worker_changed(self, worker: Worker, previous: WorkerState | None) -> None:
+        """A worker entered ``worker.state`` (``previous`` None when it is created)."""
+
+
+class Forwarder(Protocol):
+    """Runs a task on a real worker; must end by calling ``pool.finish`` (vendor-supplied)."""
+
+    def __call__(self, pool: Pool, task: Task, worker: Worker) -> Coroutine[Any, Any, None]:
+        """Send ``task`` to the worker and report its outcome."""
+        ...
+
+
+_ACTIVE_EXCLUDED = (WorkerState.DRAINING, WorkerState.TERMINATED)
+
+
+class Pool:
+    """Workers + FIFO queue of one endpoint."""
+
+    def __init__(
+        self,
+        ctx: WorldContext,
+        *,
+        config: PoolConfig,
+        behaviour: Behaviour,
+        new_worker_id: Callable[[], str],
+        observer: PoolObserver | None = None,
+        capacity: Capacity | None = None,
+        forwarder: Forwarder | None = None,
+        retired_kept: int = 32,
+    ) -> None:
+        self.ctx = ctx
+        self.config = config
+        self.behaviour = behaviour
+        self.observer = observer
+        self.capacity = capacity
+        self.forwarder = forwarder
+        self._new_worker_id = new_worker_id
+        self.enabled = True
+        self.workers: dict[str, Worker] = {}
+        self.retired: deque[Worker] = deque(maxlen=retired_kept)
+        self.counts: dict[WorkerState, int] = dict.fromkeys(WorkerState, 0)
+        self.queued = 0
+        self.queued_for_scaling = 0
+        self.running = 0
+        self._queue: deque[Task] = deque()
+        self._scaling_queue: deque[Task] = deque()
+        self._free: dict[str, Worker] = {}
+        self._scaler_timer: Event | None = None
+        self._last_step = -math.inf
+
+    # ------------------------------------------------------------------ inspection
+
+    @property
+    def active(self) -> int:
+        """Workers that count towards the target (everything but draining/terminated)."""
+        return len(self.workers) - self.counts[WorkerState.DRAINING]
+
+    def load(self) -> Load:
+        """What the scaler sees now."""
+        oldest = self._oldest_for_scaling()
+        now = self.ctx.now
+        return Load(
+            queued=self.queued_for_scaling,
+            running=self.running,
+            oldest_wait=now - oldest.queued_at if oldest is not None else 0.0,
+            active=self.active,
+            busy=self.counts[WorkerState.RUNNING],
+            starting=self.counts[WorkerState.PROVISIONING]
+            + self.counts[WorkerState.THROTTLED]
+            + self.counts[WorkerState.INITIALIZING],
+            since_step=now - self._last_step,
+        )
+
+    def desired(self) -> int:
+        """The scaler's target right now."""
+        cfg = self.config
+        return desired_workers(
+            cfg.policy, self.load(), minimum=cfg.min_workers, maximum=cfg.max_workers
+        )
+
+    def queued_tasks(self) -> Iterator[Task]:
+        """Tasks still waiting, in dispatch order."""
+        return (t for t in self._queue if t.state == TaskState.QUEUED)
+
+    def position(self, task: Task) -> int | None:
+        """1-based place of a queued task in the queue (O(queue); for display only)."""
+        for index, queued in enumerate(self.queued_tasks(), start=1):
+            if queued is task:
+                return index
+        return None
+
+    # ------------------------------------------------------------------ tasks
+
+    def submit(self, task: Task) -> None:
+        """Queue a task; it starts as soon as a worker is free (scaling up if needed)."""
+        task.state = TaskState.QUEUED
+        task.queued_at = self.ctx.now
+        task.started_at = task.finished_at = None
+        task.worker_id = None
+        self._enqueue(task, front=False)
+        self._notify_task(task, None)
+        self._dispatch()
+        self._rescale()
+
+    def cancel(self, task: Task, *, notify: bool = True) -> bool:
+        """Cancel a queued or running task; False if it had already ended."""
+        if task.state == TaskState.QUEUED:
+            self._leave_queue(task)
+            self._end(task, TaskState.CANCELLED, notify=notify)
+            self._rescale()
+            return True
+        if task.state == TaskState.RUNNING:
+            self._stop_running(task, TaskState.CANCELLED, notify=notify)
+            return True
+        return False
+
+    def purge(self) -> list[Task]:
+        """Cancel every queued task; returns them."""
+        purged = list(self.queued_tasks())
+        for task in purged:
+            self._leave_queue(task)
+            self._end(task, TaskState.CANCELLED, notify=True)
+        self._queue.clear()
+        self._scaling_queue.clear()
+        self._rescale()
+        return purged
+
+    def finish(
+        self,
+        task: Task,
+        *,
+        output: Any = None,
+        error: str | None = None,
+        state: TaskState | None = None,
+    ) -> bool:
+        """Report a running task's outcome: COMPLETED unless ``error``/``state`` say otherwise."""
+        if task.state != TaskState.RUNNING:
+            return False
+        if state is None:
+            state = TaskState.FAILED if error is not None else TaskState.COMPLETED
+        task.output = output
+        task.error = error
+        self._stop_running(task, state, notify=True)
+        return True
+
+    def report_progress(self, task: Task, progress: Any) -> None:
+        """A running task reported progress (shown by vendors while it runs)."""
+        if task.state == TaskState.RUNNING:
+            task.progress = progress
+
+    def emit_chunk(self, task: Task, chunk: Any) -> None:
+        """A running task produced a stream chunk."""
+        if task.state == TaskState.RUNNING:
+            task.stream.append(chunk)
+
+    def take(self, worker_id: str, count: int = 1, data: Any = None) -> list[Task]:
+        """External mode: a real worker asks for up to ``count`` tasks."""
+        worker = self.attach_external(worker_id, data)
+        taken: list[Task] = []
+        while len(taken) < count and self.queued:
+            task = self._pop_queued()
+            if task is None:
+                break
+            self._start(task, worker)
+            taken.append(task)
+        return taken
+
+    def attach_external(self, worker_id: str, data: Any = None) -> Worker:
+        """External mode: register (or find) a real worker, ready at once."""
+        worker = self.workers.get(worker_id)
+        if worker is None:
+            now = self.ctx.now
+            worker = Worker(id=worker_id, created_at=now, since=now, external=True, data=data)
+            self.workers[worker_id] = worker
+            self.counts[worker.state] += 1
+            self._notify_worker(worker, None)
+            self._become_ready(worker)
+        return worker
+
+    # ------------------------------------------------------------------ configuration
+
+    def reconfigure(
+        self, config: PoolConfig | None = None, behaviour: Behaviour | None = None
+    ) -> None:
+        """Apply new bounds/policy/behaviour; scales at once where the change requires it."""
+        if behaviour is not None:
+            self.behaviour = behaviour
+        if config is not None:
+            self.config = config
+        excess = self.active - self._upper_bound()
+        if excess > 0:
+            self._retire_some(excess)
+        for worker in list(self.workers.values()):
+            if worker.state == WorkerState.IDLE:
+                self._arm_idle(worker)
+        self._dispatch()
+        self._rescale()
+
+    def _upper_bound(self) -> int:
+        policy = self.config.policy
+        return policy.count if isinstance(policy, Fixed) else self.config.max_workers
+
+    def stop(self) -> None:
+        """Stop serving: retire every worker; running tasks go back to the queue front."""
+        self.enabled = False
+        self.ctx.cancel(self._scaler_timer)
+        for worker in list(self.workers.values()):
+            for task in list(worker.tasks.values()):
+                self._interrupt(task)
+            self._retire(worker)
+
+    def start(self) -> None:
+        """Serve again after :meth:`stop` (new workers, new ids)."""
+        self.enabled = True
+        self._rescale()
+
+    def prewarm(self) -> None:
+        """Bring the pool to its target at once, workers already warm (fixture-loaded endpoints)."""
+        for _ in range(max(0, self.desired() - self.active)):
+            self._provision(warm=True)
+
+    def close(self) -> None:
+        """Tear the pool down (endpoint deleted): cancel tasks, terminate workers now."""
+        self.enabled = False
+        self.ctx.cancel(self._scaler_timer)
+        for task in list(self.queued_tasks()):
+            self._leave_queue(task)
+            self._end(task, TaskState.CANCELLED, notify=True)
+        for worker in list(self.workers.values()):
+            for task in list(worker.tasks.values()):
+                self._stop_running(task, TaskState.CANCELLED, notify=True, rescale=False)
+            self._terminate(worker)
+
+    # ------------------------------------------------------------------ queue internals
+
+    def _enqueue(self, task: Task, *, front: bool) -> None:
+        if front:
+            self._queue.appendleft(task)
+        else:
+            self._queue.append(task)
+        self.queued += 1
+        if not task.low_priority:
+            if front:
+                self._scaling_queue.appendleft(task)
+            else:
+                self._scaling_queue.append(task)
+            self.queued_for_scaling += 1
+
+    def _leave_queue(self, task: Task) -> None:
+        """Counters for a task leaving QUEUED (its deque entry is dropped lazily)."""
+        self.queued -= 1
+        if not task.low_priority:
+            self.queued_for_scaling -= 1
+
+    def _pop_queued(self) -> Task | None:
+        queue = self._queue
+        while queue:
+            task = queue.popleft()
+            if task.state == TaskState.QUEUED:
+                self._leave_queue(task)
+                return task
+        return None
+
+    def _oldest_for_scaling(self) -> Task | None:
+        queue = self._scaling_queue
+        while queue and queue[0].state != TaskState.QUEUED:
+            queue.popleft()
+        return queue[0] if queue else None
+
+    # ------------------------------------------------------------------ execution
+
+    def _dispatch(self) -> None:
+        if not self.enabled or self.config.external:
+            return
+        free = self._free
+        while self.queued and free:
+            task = self._pop_queued()
+            if task is None:
+                break
+            self._start(task, next(iter(free.values())))
+
+    def _start(self, task: Task, worker: Worker) -> None:
+        now = self.ctx.now
+        task.state = TaskState.RUNNING
+        task.started_at = now
+        task.worker_id = worker.id
+        task.progress = None
+        worker.tasks[task.id] = task
+        if len(worker.tasks) >= self.config.concurrency:
+            self._free.pop(worker.id, None)
+        self.running += 1
+        if worker.state == WorkerState.IDLE:
+            self._set_state(worker, WorkerState.RUNNING)
+        self._notify_task(task, TaskState.QUEUED)
+        if task.state != TaskState.RUNNING:
+            return  # the observer ended it (e.g. cancelled) on the way in
+        timeout = task.execution_timeout
+        if worker.external or self.forwarder is not None:
+            if timeout is not None:
+                task.timer = self.ctx.at(now + timeout, self._time_out, task)
+            if self.forwarder is not None and not worker.external:
+                self.ctx.spawn(self.forwarder(self, task, worker))
+            return
+        fate = plan(self.behaviour, task.input, self.ctx.rng)
+        end = now + fate.duration
+        if timeout is not None and fate.duration > timeout:
+            task.timer = self.ctx.at(now + timeout, self._time_out, task)
+            end = now + timeout
+        else:
+            task.timer = self.ctx.at(end, self._complete, task, fate)
+        self._schedule_extras(task, fate, now, end)
+
+    def _schedule_extras(self, task: Task, fate: Plan, start: float, end: float) -> None:
+        span = fate.duration
+        count = len(fate.chunks)
+        for index, chunk in enumerate(fate.chunks):
+            at = start + span * (index + 1) / (count + 1)
+            if at < end:
+                self.ctx.at(at, self.emit_chunk, task, chunk)
+        updates = fate.progress_updates
+        for index in range(1, updates + 1):
+            at = start + span * index / (updates + 1)
+            if at < end:
+                self.ctx.at(at, self.report_progress, task, {"step": index, "of": updates})
+
+    def _complete(self, task: Task, fate: Plan) -> None:
+        task.timer = None
+        self.finish(task, output=fate.output, error=fate.error)
+
+    def _time_out(self, task: Task) -> None:
+        task.timer = None
+        if task.state == TaskState.RUNNING:
+            self._stop_running(task, TaskState.TIMED_OUT, notify=True)
+
+    def _stop_running(
+        self, task: Task, state: TaskState, *, notify: bool, rescale: bool = True
+    ) -> None:
+        self.ctx.cancel(task.timer)
+        task.timer = None
+        self.running -= 1
+        worker = self.workers.get(task.worker_id or "")
+        self._end(task, state, notify=notify, previous=TaskState.RUNNING)
+        if worker is not None:
+            worker.tasks.pop(task.id, None)
+            self._worker_freed(worker)
+        if rescale:
+            self._dispatch()
+            self._rescale()
+
+    def _interrupt(self, task: Task) -> None:
+        """Take a running task off its worker and put it back at the queue front."""
+        self.ctx.cancel(task.timer)
+        task.timer = None
+        self.running -= 1
+        worker = self.workers.get(task.worker_id or "")
+        if worker is not None:
+            worker.tasks.pop(task.id, None)
+        task.state = TaskState.QUEUED
+        task.started_at = None
+        task.worker_id = None
+        self._enqueue(task, front=True)
+        self._notify_task(task, TaskState.RUNNING)
+
+    def _end(
+        self,
+        task: Task,
+        state: TaskState,
+        *,
+        notify: bool,
+        previous: TaskState = TaskState.QUEUED,
+    ) -> None:
+        task.state = state
+        task.finished_at = self.ctx.now
+        if notify:
+            self._notify_task(task, previous)
+
+    # ------------------------------------------------------------------ workers
+
+    def _set_state(self, worker: Worker, state: WorkerState) -> None:
+        previous = worker.state
+        if previous == state:
+            return
+        self.counts[previous] -= 1
+        self.counts[state] += 1
+        worker.state = state
+        worker.since = self.ctx.now
+        self._notify_worker(worker, previous)
+
+    def _provision(self, *, warm: bool = False) -> Worker:
+        now = self.ctx.now
+        worker = Worker(id=self._new_worker_id(), created_at=now, since=now)
+        self.workers[worker.id] = worker
+        self.counts[worker.state] += 1
+        self._notify_worker(worker, None)
+        if self.capacity is not None and not self.capacity.request(
+            worker, self._placed_warm if warm else self._placed
+        ):
+            self._set_state(worker, WorkerState.THROTTLED)
+        elif warm:
+            self._become_ready(worker)
+        else:
+            self._cold_start(worker)
+        return worker
+
+    def _placed(self, worker: Worker) -> None:
+        if worker.state == WorkerState.THROTTLED:
+            self._set_state(worker, WorkerState.PROVISIONING)
+            self._cold_start(worker)
+
+    def _placed_warm(self, worker: Worker) -> None:
+        if worker.state == WorkerState.THROTTLED:
+            self._become_ready(worker)
+
+    def _cold_start(self, worker: Worker) -> None:
+        behaviour = self.behaviour
+        self._set_state(worker, WorkerState.INITIALIZING)
+        duration = behaviour.cold_start.sample(self.ctx.rng)
+        fails = behaviour.crash_loop or (
+            behaviour.start_failure_rate > 0
+            and self.ctx.rng.random() < behaviour.start_failure_rate
+        )
+        worker.timer = self.ctx.at(self.ctx.now + duration, self._cold_start_done, worker, fails)
+
+    def _cold_start_done(self, worker: Worker, failed: bool) -> None:
+        worker.timer = None
+        if worker.state != WorkerState.INITIALIZING:
+            return
+        if failed:
+            worker.restarts += 1
+            self._set_state(worker, WorkerState.UNHEALTHY)
+            restart = self.behaviour.restart_delay
+            if restart is not None:
+                delay = restart.sample(self.ctx.rng)
+                worker.timer = self.ctx.at(self.ctx.now + delay, self._restart, worker)
+            return
+        self._become_ready(worker)
+        self._dispatch()
+        self._rescale()
+
+    def _restart(self, worker: Worker) -> None:
+        worker.timer = None
+        if worker.state == WorkerState.UNHEALTHY:
+            self._cold_start(worker)
+
+    def _become_ready(self, worker: Worker) -> None:
+        now = self.ctx.now
+        worker.ready_at = now
+        worker.idle_since = now
+        self._set_state(worker, WorkerState.IDLE)
+        self._free[worker.id] = worker
+        self._arm_idle(worker)
+
+    def _worker_freed(self, worker: Worker) -> None:
+        if worker.state == WorkerState.DRAINING:
+            if not worker.tasks:
+                self._begin_shutdown(worker)
+            return
+        if worker.state not in (WorkerState.IDLE, WorkerState.RUNNING):
+            return
+        self._free[worker.id] = worker
+        if not worker.tasks:
+            worker.idle_since = self.ctx.now
+            self._set_state(worker, WorkerState.IDLE)
+            self._arm_idle(worker)
+
+    def _arm_idle(self, worker: Worker) -> None:
+        if worker.external or (worker.idle_timer is not None and worker.idle_timer.pending):
+            return
+        due = (worker.idle_since or self.ctx.now) + self.config.idle_timeout
+        worker.idle_timer = self.ctx.at(due, self._idle_check, worker)
+
+    def _idle_check(self, worker: Worker) -> None:
+        worker.idle_timer = None
+        if worker.state != WorkerState.IDLE or not self.enabled:
+            return
+        due = (worker.idle_since or 0.0) + self.config.idle_timeout
+        if due > self.ctx.now:  # it worked since the timer was set: check again later
+            worker.idle_timer = self.ctx.at(due, self._idle_check, worker)
+            return
+        if self.active > self.desired():
+            self._retire(worker)
+
+    def _retire_some(self, count: int) -> None:
+        candidates = [w for w in self.workers.values() if w.state not in _ACTIVE_EXCLUDED]
+        rank = {
+            WorkerState.THROTTLED: 0,
+            WorkerState.PROVISIONING: 0,
+            WorkerState.UNHEALTHY: 1,
+            WorkerState.INITIALIZING: 2,
+            WorkerState.IDLE: 3,
+            WorkerState.RUNNING: 4,
+        }
+        candidates.sort(key=lambda w: (rank[w.state], -w.created_at))
+        for worker in candidates[:count]:
+            self._retire(worker)
+
+    def _retire(self, worker: Worker) -> None:
+        """Scale one worker down: drain it (finish its tasks), then shut it down."""
+        if worker.state in (WorkerState.DRAINING, WorkerState.TERMINATED):
+            return
+        self._free.pop(worker.id, None)
+        self.ctx.cancel(worker.idle_timer)
+        worker.idle_timer = None
+        if worker.state in (WorkerState.THROTTLED, WorkerState.PROVISIONING):
+            self._terminate(worker)
+            return
+        self.ctx.cancel(worker.timer)
+        worker.timer = None
+        self._set_state(worker, WorkerState.DRAINING)
+        if not worker.tasks:
+            self._begin_shutdown(worker)
+
+    def _begin_shutdown(self, worker: Worker) -> None:
+        delay = self.behaviour.shutdown.sample(self.ctx.rng)
+        worker.timer = self.ctx.at(self.ctx.now + delay, self._terminate, worker)
+
+    def _terminate(self, worker: Worker) -> None:
+        if worker.state == WorkerState.TERMINATED:
+            return
+        self.ctx.cancel(worker.timer)
+        self.ctx.cancel(worker.idle_timer)
+        worker.timer = worker.idle_timer = None
+        self._free.pop(worker.id, None)
+        worker.terminated_at = self.ctx.now
+        self._set_state(worker, WorkerState.TERMINATED)
+        self.counts[WorkerState.TERMINATED] -= 1
+        del self.workers[worker.id]
+        self.retired.append(worker)
+        if self.capacity is not None:
+            self.capacity.release(worker)
+        if self.enabled:
+            self._rescale()
+
+    # ------------------------------------------------------------------ scaling
+
+    def _rescale(self) -> None:
+        if not self.enabled or self.config.external:
+            return
+        load = self.load()
+        cfg = self.config
+        want = desired_workers(cfg.policy, load, minimum=cfg.min_workers, maximum=cfg.max_workers)
+        if want > load.active:
+            if isinstance(cfg.policy, QueueDelay) and load.queued and load.active:
+                self._last_step = self.ctx.now
+            for _ in range(want - load.active):
+                self._provision()
+        elif want < load.active:
+            if isinstance(cfg.policy, Fixed):
+                self._retire_some(load.active - want)
+            else:  # workers still waiting for capacity are not needed any more
+                waiting = [w for w in self.workers.values() if w.state == WorkerState.THROTTLED]
+                for worker in waiting[: load.active - want]:
+                    self._retire(worker)
+        self._arm_scaler()
+
+    def _arm_scaler(self) -> None:
+        delay = next_check(self.config.policy, self.load(), maximum=self.config.max_workers)
+        timer = self._scaler_timer
+        if delay is None:
+            return
+        due = self.ctx.now + delay
+        if timer is not None and timer.pending and timer.time <= due:
+            return
+        self.ctx.cancel(timer)
+        self._scaler_timer = self.ctx.at(due, self._scaler_tick)
+
+    def _scaler_tick(self) -> None:
+        self._scaler_timer = None
+        self._rescale()
+
+    # ------------------------------------------------------------------ notifications
+
+    def _notify_task(self, task: Task, previous: TaskState | None) -> None:
+        if self.observer is not None:
+            self.observer.task_changed(task, previous)
+
+    def _notify_worker(self, worker: Worker, previous: WorkerState | None) -> None:
+        if self.observer is not None:
+            self.observer.worker_changed(worker, previous)

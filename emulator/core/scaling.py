@@ -1,0 +1,89 @@
+"""Autoscaling as pure functions: desired worker count from load, policy and bounds.
+
+Policies:
+
+- :class:`QueueDelay` (RunPod ``QUEUE_DELAY``, PPIO ``queue``): with no workers, the first queued
+  task adds one; after that, while the oldest queued task has waited ``seconds`` or more and
+  more tasks wait than workers are starting up, add one worker per ``seconds``.
+- :class:`RequestCount` (RunPod ``REQUEST_COUNT``, PPIO ``concurrency``):
+  ``ceil((queued + running) / per_worker)``.
+- :class:`Fixed` (Yotta ``workers``): exactly ``count``.
+
+Scale-down is driven by idle timers: an idle worker past its idle timeout retires when the pool
+has more active workers than :func:`desired_workers` asks for.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class QueueDelay:
+    """Add a worker when the oldest queued task has waited longer than ``seconds``."""
+
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class RequestCount:
+    """One worker per ``per_worker`` tasks queued or running."""
+
+    per_worker: int
+
+
+@dataclass(frozen=True, slots=True)
+class Fixed:
+    """Exactly ``count`` workers, whatever the load."""
+
+    count: int
+
+
+Policy = QueueDelay | RequestCount | Fixed
+
+
+@dataclass(frozen=True, slots=True)
+class Load:
+    """What the scaler sees at one instant."""
+
+    queued: int
+    running: int
+    oldest_wait: float
+    active: int
+    busy: int
+    starting: int = 0
+    since_step: float = math.inf
+
+
+def desired_workers(policy: Policy, load: Load, *, minimum: int, maximum: int) -> int:
+    """How many active workers the pool should have now."""
+    if isinstance(policy, Fixed):
+        return max(0, policy.count)
+    if isinstance(policy, RequestCount):
+        want = math.ceil((load.queued + load.running) / max(1, policy.per_worker))
+    elif load.queued == 0:
+        want = load.busy
+    elif load.active == 0:
+        want = 1
+    elif (
+        load.queued > load.starting
+        and load.oldest_wait >= policy.seconds
+        and load.since_step >= policy.seconds
+    ):
+        want = load.active + 1
+    else:
+        want = load.active
+    return max(minimum, min(maximum, want))
+
+
+def next_check(policy: Policy, load: Load, *, maximum: int) -> float | None:
+    """Seconds until time alone could change :func:`desired_workers` (QueueDelay only)."""
+    if (
+        not isinstance(policy, QueueDelay)
+        or load.active == 0
+        or load.active >= maximum
+        or load.queued <= load.starting
+    ):
+        return None
+    return max(policy.seconds - load.oldest_wait, policy.seconds - load.since_step, 0.0)
