@@ -1,0 +1,163 @@
+"""``create_app(settings)``: mounts every vendor host and the admin API on one Starlette app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount
+
+from emulator import fixtures
+from emulator.core.runtime import Runtime
+from emulator.core.state import EmulatorState, Startup
+from emulator.hosting import HostRouting, VendorHost, VendorSpec, all_mounts
+from emulator.http import JSONResponse
+from emulator.settings import Settings
+
+log = logging.getLogger("emulator")
+
+
+class Emulator:
+    """The running emulator: settings, vendors, state, and the fixtures it started with."""
+
+    def __init__(self, settings: Settings, vendors: Sequence[VendorSpec]) -> None:
+        self.settings = settings
+        self.vendors = list(vendors)
+        paths = (
+            settings.fixtures
+            if settings.fixtures is not None
+            else [str(fixtures.default_fixture_path())]
+        )
+        self.startup_docs = [fixtures.load_file(path, self.vendors) for path in paths]
+        self.state = EmulatorState(
+            self._startup(self.startup_docs),
+            {v.name: v.create_world for v in self.vendors},
+            journal_size=settings.journal_size,
+            webhook_timeout=settings.webhook_timeout,
+        )
+        for doc in self.startup_docs:
+            fixtures.apply(self.state, doc, self.vendors)
+
+    def _startup(self, docs: Sequence[fixtures.FixtureDocumentBase], **overrides: Any) -> Startup:
+        """Settings first, then the last document that says, then defaults."""
+        seed, auth, mode, start, speed = None, None, None, None, None
+        for doc in docs:
+            seed = doc.seed if doc.seed is not None else seed
+            auth = doc.auth or auth
+            if doc.clock is not None:
+                mode = doc.clock.mode or mode
+                start = doc.clock.start_epoch() if doc.clock.start is not None else start
+                speed = doc.clock.speed or speed
+        s = self.settings
+        default = Startup()
+        chosen_seed = overrides.get("seed", s.seed if s.seed is not None else seed)
+        return Startup(
+            seed=default.seed if chosen_seed is None else int(chosen_seed),
+            auth=overrides.get("auth") or s.auth or auth or default.auth,
+            clock=overrides.get("clock") or s.clock or mode or default.clock,
+            clock_start=overrides.get("clock_start", s.clock_start or start),
+            speed=overrides.get("speed") or s.speed or speed or default.speed,
+        )
+
+    def reset(
+        self,
+        tenant: str | None = None,
+        *,
+        extra_docs: Sequence[fixtures.FixtureDocumentBase] = (),
+        **overrides: Any,
+    ) -> None:
+        """Wipe one tenant, or everything and reload the startup fixtures (plus ``extra_docs``)."""
+        state = self.state
+        if tenant is not None:
+            state.reset(tenant)
+            return
+        docs = [*self.startup_docs, *extra_docs]
+        state.clear_fixtures()
+        state.journal.clear()
+        state.errors.clear()
+        state.reset(startup=self._startup(docs, **overrides))
+        for doc in docs:
+            fixtures.apply(state, doc, self.vendors)
+        state.sim.runtime.wake()
+
+    def load(self, doc: fixtures.FixtureDocumentBase) -> None:
+        """Apply a fixture document at run time (kept until the next reset)."""
+        fixtures.apply(self.state, doc, self.vendors)
+
+
+async def _ticker(emulator: Emulator) -> None:
+    """Real-clock mode: apply events when they fall due, so webhooks fire without traffic."""
+    while True:
+        state = emulator.state
+        runtime = state.sim.runtime
+        wakeup = runtime.wakeup_event()
+        wakeup.clear()
+        try:
+            state.sync()
+        except Exception as exc:  # keep ticking; the error is visible in /_emulator/errors
+            state.record_error("ticker", exc)
+        due = state.sim.engine.next_time()
+        clock = state.sim.clock
+        delay = math.inf if due is None else clock.wall_seconds_until(due)
+        runtime.next_wake = due if due is not None and clock.mode == "real" else -math.inf
+        if math.isinf(delay):
+            await wakeup.wait()
+        else:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wakeup.wait(), timeout=delay)
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    emulator: Emulator = app.state.control
+    runtime = Runtime()
+    emulator.state.sim.attach_runtime(runtime)
+    ticker = asyncio.get_running_loop().create_task(_ticker(emulator))
+    try:
+        yield
+    finally:
+        ticker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await ticker
+        await emulator.state.sim.runtime.aclose()
+
+
+def _json_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, HTTPException):
+        return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    request.app.state.emulator.record_error(f"{request.method} {request.url.path}", exc)
+    return JSONResponse({"error": f"{type(exc).__name__}: {exc}"}, status_code=500)
+
+
+def create_app(
+    settings: Settings | None = None, *, vendors: Sequence[VendorSpec] | None = None
+) -> Starlette:
+    """Build the emulator app; ``vendors`` defaults to every bundled vendor."""
+    from emulator import admin
+    from emulator.vendors import default_vendors
+
+    settings = settings or Settings()
+    vendor_list = list(default_vendors() if vendors is None else vendors)
+    emulator = Emulator(settings, vendor_list)
+    routes: list[BaseRoute] = [Mount("/_emulator", routes=admin.routes)]
+    routes += [
+        Mount(f"/{mount.host}", app=VendorHost(v, mount)) for v, mount in all_mounts(vendor_list)
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(HostRouting, hosts=[m.host for _, m in all_mounts(vendor_list)])],
+        exception_handlers={HTTPException: _json_error, Exception: _json_error},
+        lifespan=_lifespan,
+    )
+    app.state.control = emulator
+    app.state.emulator = emulator.state
+    return app

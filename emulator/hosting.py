@@ -1,0 +1,230 @@
+"""Vendor registration and the ASGI layer around each mounted vendor host.
+
+A vendor registers a :class:`VendorSpec`: its world factory (the backend), its fixture section,
+its spec documents, and one :class:`HostMount` per real host name it answers for. The app mounts
+each host at ``/<host>`` and also routes by ``Host`` header. :class:`VendorHost` wraps the host's
+route table: it syncs the simulation, applies injected faults, renders every error in the
+vendor's own envelope, and journals the exchange.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Router
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from emulator.core.errors import ApiError
+from emulator.core.journal import BODY_LIMIT, JournalEntry
+from emulator.core.state import WorldFactory
+
+if TYPE_CHECKING:
+    from emulator.core.state import EmulatorState
+
+log = logging.getLogger("emulator.http")
+
+
+class WireErrors(Protocol):
+    """A vendor's error wire format (implemented in each vendor's ``errors.py``)."""
+
+    def render(self, error: ApiError) -> Response:
+        """The vendor's envelope, status and headers for ``error``."""
+        ...
+
+    def not_found(self, method: str, path: str) -> ApiError:
+        """No route matches the path."""
+        ...
+
+    def method_not_allowed(self, method: str, path: str) -> ApiError:
+        """The path exists, the method does not."""
+        ...
+
+    def internal(self, exc: BaseException) -> ApiError:
+        """An unexpected failure inside the emulator."""
+        ...
+
+    def injected(self, status: int | None, code: int | str | None) -> ApiError:
+        """An error requested by a fault rule (by HTTP status and/or vendor code)."""
+        ...
+
+
+@dataclass(frozen=True, eq=False)
+class HostMount:
+    """One real host name a vendor answers for, with its routes and error format."""
+
+    host: str
+    title: str
+    routes: Sequence[BaseRoute]
+    errors: WireErrors
+    base_path: str = ""
+
+    @property
+    def real_base_url(self) -> str:
+        """The vendor's real base URL (what a client would normally use)."""
+        return f"https://{self.host}{self.base_path}"
+
+    def emulator_base_url(self, origin: str) -> str:
+        """The base URL a client uses against the emulator at ``origin``."""
+        return f"{origin.rstrip('/')}/{self.host}{self.base_path}"
+
+
+@dataclass(frozen=True, eq=False)
+class VendorSpec:
+    """Everything the app needs to serve one vendor."""
+
+    name: str
+    title: str
+    mounts: tuple[HostMount, ...]
+    create_world: WorldFactory
+    fixture_model: type[BaseModel] | None = None
+    specs: dict[str, str] = field(default_factory=dict)
+
+
+class VendorHost:
+    """ASGI app for one mounted vendor host."""
+
+    def __init__(self, vendor: VendorSpec, mount: HostMount) -> None:
+        self.vendor = vendor
+        self.mount = mount
+        self.router = Router(routes=list(mount.routes))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.router(scope, receive, send)
+            return
+        state: EmulatorState = scope["app"].state.emulator
+        started = time.perf_counter()
+        state.sync()
+        scope["emulator.tenant"] = None
+        scope["emulator.vendor"] = self.vendor.name
+        request_body = bytearray()
+        response_body = bytearray()
+        status = 0
+        journal = state.journal
+        entry_id = journal.next_id()
+
+        async def receive_logged() -> Message:
+            message = await receive()
+            if message["type"] == "http.request" and len(request_body) <= BODY_LIMIT:
+                request_body.extend(message.get("body", b""))
+            return message
+
+        async def send_logged(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body" and len(response_body) <= BODY_LIMIT:
+                response_body.extend(message.get("body", b""))
+            await send(message)
+
+        exception: str | None = None
+        path = _route_path(scope)
+        try:
+            await self.router(scope, receive_logged, send_logged)
+        except Exception as exc:
+            error = self._as_api_error(exc, scope["method"], path)
+            if error is None:
+                exception = state.record_error(
+                    f"{scope['method']} /{self.mount.host}{path}", exc
+                ).message
+                error = self.mount.errors.internal(exc)
+            if status == 0:
+                await self.mount.errors.render(error)(scope, receive, send_logged)
+        journal.record(
+            JournalEntry(
+                id=entry_id,
+                at=state.sim.now,
+                vendor=self.vendor.name,
+                host=self.mount.host,
+                tenant=scope.get("emulator.tenant"),
+                method=scope["method"],
+                path=path,
+                query=scope.get("query_string", b"").decode("latin-1"),
+                status=status,
+                duration_ms=(time.perf_counter() - started) * 1000,
+                request_body=bytes(request_body),
+                response_body=bytes(response_body),
+                exception=exception,
+            )
+        )
+
+    def _as_api_error(self, exc: Exception, method: str, path: str) -> ApiError | None:
+        if isinstance(exc, ApiError):
+            return exc
+        if isinstance(exc, HTTPException):
+            errors = self.mount.errors
+            if exc.status_code == 404:
+                return errors.not_found(method, path)
+            if exc.status_code == 405:
+                return errors.method_not_allowed(method, path)
+            return errors.injected(exc.status_code, None)
+        return None
+
+
+class HostRouting:
+    """Sends a request whose ``Host`` is a vendor host to that host's mount (no prefix needed)."""
+
+    def __init__(self, app: ASGIApp, hosts: Iterable[str]) -> None:
+        self.app = app
+        self.hosts = frozenset(hosts)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            host = _host_header(scope)
+            if host in self.hosts:
+                prefix = "/" + host
+                path: str = scope["path"]
+                if path != prefix and not path.startswith(prefix + "/"):
+                    scope = dict(scope)
+                    scope["path"] = prefix + path
+                    scope["raw_path"] = prefix.encode() + scope.get("raw_path", path.encode())
+        await self.app(scope, receive, send)
+
+
+def _route_path(scope: Scope) -> str:
+    """The path below the vendor host's mount point (what the vendor's routes see)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
+def _host_header(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"host":
+            host: str = value.decode("latin-1").lower()
+            return host.rsplit(":", 1)[0] if ":" in host else host
+    return None
+
+
+def all_mounts(vendors: Iterable[VendorSpec]) -> list[tuple[VendorSpec, HostMount]]:
+    """Every (vendor, mount) pair, in registration order."""
+    return [(vendor, mount) for vendor in vendors for mount in vendor.mounts]
+
+
+RouteTable = list[tuple[str, str, str, str]]
+
+
+def route_table(vendors: Iterable[VendorSpec], origin: str) -> RouteTable:
+    """(vendor, API, real base URL, emulator base URL) rows for ``gpu-emulator routes``."""
+    return [
+        (vendor.name, mount.title, mount.real_base_url, mount.emulator_base_url(origin))
+        for vendor, mount in all_mounts(vendors)
+    ]
+
+
+def format_route_table(rows: RouteTable) -> str:
+    """The route table as aligned text."""
+    header = ("vendor", "API", "real base URL", "emulator base URL")
+    table = [header, *rows]
+    widths = [max(len(row[i]) for row in table) for i in range(4)]
+    lines = [
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in table
+    ]
+    return "\n".join(lines)
