@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from emulator import __version__
 from emulator.app import Emulator
+from emulator.core.faults import FaultRule
 from emulator.core.state import EmulatorState
 from emulator.fixtures import (
     FixtureDocumentBase,
@@ -26,7 +27,7 @@ from emulator.fixtures import (
     parse_document,
     parse_text,
 )
-from emulator.hosting import format_route_table, route_table
+from emulator.hosting import format_route_table, route_table, vendor_of_host
 from emulator.http import JSONResponse, first_problem
 from emulator.settings import Settings
 
@@ -313,6 +314,51 @@ async def specs_document(request: Request) -> Response:
 
 
 @_admin
+async def faults_list(request: Request) -> Response:
+    """Active fault rules."""
+    state = _synced(request)
+    return JSONResponse({"faults": [f.as_json() for f in state.sim.faults.rules]})
+
+
+@_admin
+async def faults_add(request: Request) -> Response:
+    """Add one fault rule; answers it with its ``id``."""
+    control = _control(request)
+    body = await _body(request)
+    try:
+        rule = FaultRule.model_validate(body)
+    except ValidationError as exc:
+        problem = first_problem(exc)
+        raise AdminError(400, f"{problem.field or 'rule'}: {problem.message}") from None
+    vendor = vendor_of_host(control.vendors, rule.host)
+    if vendor is None:
+        raise AdminError(400, f"host: {rule.host!r} is not a mounted vendor host")
+    control.state.sync()
+    fault = control.state.sim.faults.add(rule, vendor)
+    return JSONResponse(fault.as_json(), status_code=201)
+
+
+@_admin
+async def faults_clear(request: Request) -> Response:
+    """Remove every fault rule."""
+    state = _synced(request)
+    return JSONResponse({"removed": state.sim.faults.remove()})
+
+
+@_admin
+async def faults_remove(request: Request) -> Response:
+    """Remove one fault rule."""
+    state = _synced(request)
+    try:
+        fault_id = int(request.path_params["fault_id"])
+    except ValueError:
+        raise AdminError(400, "fault id: an integer is required") from None
+    if not state.sim.faults.remove(fault_id):
+        raise AdminError(404, f"no fault {fault_id}")
+    return JSONResponse({"removed": 1})
+
+
+@_admin
 async def errors_list(request: Request) -> Response:
     """Unexpected exceptions raised inside the emulator since the last reset."""
     state = _synced(request)
@@ -351,6 +397,10 @@ routes = [
     Route("/specs", specs_index, methods=["GET"]),
     Route("/specs/{vendor}", specs_vendor, methods=["GET"]),
     Route("/specs/{vendor}/{name}", specs_document, methods=["GET"]),
+    Route("/faults", faults_list, methods=["GET"]),
+    Route("/faults", faults_add, methods=["POST"]),
+    Route("/faults", faults_clear, methods=["DELETE"]),
+    Route("/faults/{fault_id}", faults_remove, methods=["DELETE"]),
     Route("/errors", errors_list, methods=["GET"]),
     Route("/errors", errors_clear, methods=["DELETE"]),
     Route("/routes", routes_table, methods=["GET"]),

@@ -93,6 +93,22 @@ class AdminClient:
         else:
             self._call("POST", "/fixtures", content=fixture.encode("utf-8"))
 
+    def faults(self) -> list[dict[str, Any]]:
+        """``GET /faults``."""
+        result: list[dict[str, Any]] = self._call("GET", "/faults")["faults"]
+        return result
+
+    def add_fault(self, rule: dict[str, Any]) -> dict[str, Any]:
+        """``POST /faults``: answers the stored rule with its ``id``."""
+        result: dict[str, Any] = self._call("POST", "/faults", json=rule)
+        return result
+
+    def remove_fault(self, fault_id: int | None = None) -> int:
+        """``DELETE /faults/{id}`` (or every rule with no id)."""
+        path = "/faults" if fault_id is None else f"/faults/{fault_id}"
+        removed: int = self._call("DELETE", path)["removed"]
+        return removed
+
     def errors(self) -> list[dict[str, Any]]:
         """``GET /errors``: unexpected exceptions inside the emulator."""
         result: list[dict[str, Any]] = self._call("GET", "/errors")["errors"]

@@ -15,6 +15,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
+from starlette.types import Receive, Scope, Send
 
 from emulator import fixtures
 from emulator.core.runtime import Runtime
@@ -138,6 +139,16 @@ def _json_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": f"{type(exc).__name__}: {exc}"}, status_code=500)
 
 
+class EmulatorApp(Starlette):
+    """Starlette, plus a handle on the server's request cycle (to drop connections on demand)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        cycle = getattr(send, "__self__", None)
+        if cycle is not None and hasattr(cycle, "transport"):
+            scope["emulator.cycle"] = cycle
+        await super().__call__(scope, receive, send)
+
+
 def create_app(
     settings: Settings | None = None, *, vendors: Sequence[VendorSpec] | None = None
 ) -> Starlette:
@@ -152,7 +163,7 @@ def create_app(
     routes += [
         Mount(f"/{mount.host}", app=VendorHost(v, mount)) for v, mount in all_mounts(vendor_list)
     ]
-    app = Starlette(
+    app = EmulatorApp(
         routes=routes,
         middleware=[Middleware(HostRouting, hosts=[m.host for _, m in all_mounts(vendor_list)])],
         exception_handlers={HTTPException: _json_error, Exception: _json_error},

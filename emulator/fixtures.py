@@ -18,8 +18,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from emulator.core.execution import Behaviour
+from emulator.core.faults import FaultRule
 from emulator.core.state import EmulatorState
-from emulator.hosting import VendorSpec
+from emulator.hosting import VendorSpec, vendor_of_host
 from emulator.http import location
 
 
@@ -56,6 +57,7 @@ class FixtureDocumentBase(BaseModel):
     clock: ClockSection | None = None
     auth: Literal["open", "strict"] | None = None
     behaviours: dict[str, BehaviourDef] = Field(default_factory=dict)
+    faults: list[FaultRule] = Field(default_factory=list)
 
 
 class TenantBase(BaseModel):
@@ -134,6 +136,12 @@ def apply(state: EmulatorState, doc: FixtureDocumentBase, vendors: Iterable[Vend
             base = state.sim.behaviours["default"] if name != "default" else Behaviour()
         fields = definition.model_dump(include=definition.model_fields_set - {"extends"})
         state.define_behaviour(name, base.merged(fields))
+    vendors = list(vendors)
+    for index, rule in enumerate(doc.faults):
+        owner = vendor_of_host(vendors, rule.host)
+        if owner is None:
+            raise FixtureError(f"faults[{index}].host: {rule.host!r} is not a mounted vendor host")
+        state.sim.faults.add(rule, owner)
     names = [v.name for v in vendors if v.fixture_model is not None]
     for tenant in getattr(doc, "tenants", []):
         state.declare_tenant(tenant.key, tenant.name)

@@ -9,11 +9,12 @@ vendor's own envelope, and journals the exchange.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
@@ -22,6 +23,7 @@ from starlette.routing import BaseRoute, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.core.errors import ApiError
+from emulator.core.faults import DropAction, ErrorAction, LatencyAction, MalformedAction
 from emulator.core.journal import BODY_LIMIT, JournalEntry
 from emulator.core.state import WorldFactory
 
@@ -64,6 +66,17 @@ class HostMount:
     routes: Sequence[BaseRoute]
     errors: WireErrors
     base_path: str = ""
+    auth_header: str = "authorization"
+
+    def tenant_key(self, scope: Scope) -> str | None:
+        """The API key a request carries (for fault rules scoped to a tenant)."""
+        wanted = self.auth_header.encode()
+        for name, value in scope["headers"]:
+            if name == wanted:
+                key: str = value.decode("latin-1").strip()
+                scheme, _, token = key.partition(" ")
+                return token.strip() if scheme.lower() == "bearer" else key
+        return None
 
     @property
     def real_base_url(self) -> str:
@@ -126,8 +139,17 @@ class VendorHost:
 
         exception: str | None = None
         path = _route_path(scope)
+        faults = state.sim.faults
+        fault = (
+            faults.for_request(self.mount.host, scope["method"], path, self.mount.tenant_key(scope))
+            if faults.rules
+            else None
+        )
         try:
-            await self.router(scope, receive_logged, send_logged)
+            if fault is None:
+                await self.router(scope, receive_logged, send_logged)
+            else:
+                await self._inject(fault.rule.action, scope, receive_logged, send_logged)
         except Exception as exc:
             error = self._as_api_error(exc, scope["method"], path)
             if error is None:
@@ -151,9 +173,25 @@ class VendorHost:
                 duration_ms=(time.perf_counter() - started) * 1000,
                 request_body=bytes(request_body),
                 response_body=bytes(response_body),
+                fault=f"{fault.id}:{fault.rule.action.type}" if fault is not None else None,
                 exception=exception,
             )
         )
+
+    async def _inject(self, action: Any, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer a request the way an injected fault says."""
+        if isinstance(action, ErrorAction):
+            error = self.mount.errors.injected(action.status, action.code)
+            if error.status == 429 or action.retry_after is not None:
+                error.headers.setdefault("Retry-After", str(action.retry_after or 1))
+            await self.mount.errors.render(error)(scope, receive, send)
+        elif isinstance(action, LatencyAction):
+            await asyncio.sleep(action.ms / 1000)  # injected network latency: real wall time
+            await self.router(scope, receive, send)
+        elif isinstance(action, DropAction):
+            await _drop_connection(scope)
+        elif isinstance(action, MalformedAction):
+            await self.router(scope, receive, _truncating(send))
 
     def _as_api_error(self, exc: Exception, method: str, path: str) -> ApiError | None:
         if isinstance(exc, ApiError):
@@ -188,6 +226,44 @@ class HostRouting:
         await self.app(scope, receive, send)
 
 
+async def _drop_connection(scope: Scope) -> None:
+    """Close the client's connection without a response (uvicorn; elsewhere: no response)."""
+    cycle = scope.get("emulator.cycle")
+    transport = getattr(cycle, "transport", None)
+    if transport is None:
+        return
+    transport.abort()
+    for _ in range(10):  # let the server notice, so it does not try to answer a 500 itself
+        if getattr(cycle, "disconnected", True):
+            return
+        await asyncio.sleep(0)
+
+
+def _truncating(send: Send) -> Send:
+    """A ``send`` that delivers the first half of the body with a matching Content-Length."""
+    start: Message | None = None
+    body = bytearray()
+
+    async def truncating_send(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            start = message
+            return
+        if message["type"] != "http.response.body" or start is None:
+            await send(message)
+            return
+        body.extend(message.get("body", b""))
+        if message.get("more_body", False):
+            return
+        cut = bytes(body[: len(body) // 2]) if len(body) > 1 else b"{"
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(cut)).encode()))
+        await send({**start, "headers": headers})
+        await send({"type": "http.response.body", "body": cut, "more_body": False})
+
+    return truncating_send
+
+
 def _route_path(scope: Scope) -> str:
     """The path below the vendor host's mount point (what the vendor's routes see)."""
     path: str = scope["path"]
@@ -200,6 +276,14 @@ def _host_header(scope: Scope) -> str | None:
         if name == b"host":
             host: str = value.decode("latin-1").lower()
             return host.rsplit(":", 1)[0] if ":" in host else host
+    return None
+
+
+def vendor_of_host(vendors: Iterable[VendorSpec], host: str) -> str | None:
+    """The name of the vendor that serves ``host``."""
+    for vendor, mount in all_mounts(vendors):
+        if mount.host == host:
+            return vendor.name
     return None
 
 

@@ -30,12 +30,36 @@ class EmulatorServerError(AssertionError):
     """The emulator raised an unexpected exception while serving this test."""
 
 
+class Faults:
+    """``gpu_emulator.faults``: add, list and remove injected faults."""
+
+    def __init__(self, admin: AdminClient) -> None:
+        self._admin = admin
+
+    def add(self, rule: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+        """Add a rule (a mapping or keyword fields: host, method, path, times, action...)."""
+        return self._admin.add_fault({**(rule or {}), **fields})
+
+    def list(self) -> list[dict[str, Any]]:
+        """Active rules."""
+        return self._admin.faults()
+
+    def remove(self, fault_id: int) -> None:
+        """Remove one rule."""
+        self._admin.remove_fault(fault_id)
+
+    def clear(self) -> None:
+        """Remove every rule."""
+        self._admin.remove_fault()
+
+
 class GpuEmulator:
     """What a test gets: URLs, time travel, the journal, fixtures and the admin client."""
 
     def __init__(self, base_url: str, admin: AdminClient) -> None:
         self.base_url = base_url.rstrip("/")
         self.admin = admin
+        self.faults = Faults(admin)
 
     def url(self, host: str, path: str = "") -> str:
         """The emulator URL standing in for ``https://<host><path>``."""

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from emulator.core.clock import Clock
 from emulator.core.engine import Engine, Event
 from emulator.core.execution import Behaviour
+from emulator.core.faults import Faults
 from emulator.core.ids import Ids, derive_rng
 from emulator.core.runtime import Runtime
 from emulator.core.tenants import Tenant
@@ -20,7 +21,7 @@ SETTLE_TIMEOUT = 30.0
 
 
 class Simulation:
-    """Clock + event engine + async runtime + webhook dispatcher + named behaviours."""
+    """Clock, event engine, async runtime, webhook dispatcher, named behaviours, fault rules."""
 
     def __init__(
         self,
@@ -38,6 +39,7 @@ class Simulation:
             self.engine, runtime, timeout=webhook_timeout, log_size=webhook_log_size
         )
         self.behaviours: dict[str, Behaviour] = {"default": Behaviour()}
+        self.faults = Faults(derive_rng(seed, "faults"))
         self.attach_runtime(runtime)
 
     def __getstate__(self) -> dict[str, Any]:

@@ -444,15 +444,27 @@ class Pool:
         self.workers[worker.id] = worker
         self.counts[worker.state] += 1
         self._notify_worker(worker, None)
-        if self.capacity is not None and not self.capacity.request(
-            worker, self._placed_warm if warm else self._placed
-        ):
+        self._place(worker, warm=warm)
+        return worker
+
+    def _place(self, worker: Worker, *, warm: bool = False) -> None:
+        """Find the worker a place: an injected shortage or no capacity leaves it throttled."""
+        faults = self.ctx.sim.faults
+        if faults.rules and faults.shortage(self.ctx.vendor, self.ctx.tenant.key):
+            self._set_state(worker, WorkerState.THROTTLED)
+            faults.hold(worker, self._unheld)
+            return
+        granted = self._placed_warm if warm else self._placed
+        if self.capacity is not None and not self.capacity.request(worker, granted):
             self._set_state(worker, WorkerState.THROTTLED)
         elif warm:
             self._become_ready(worker)
         else:
             self._cold_start(worker)
-        return worker
+
+    def _unheld(self, worker: Worker) -> None:
+        if worker.state == WorkerState.THROTTLED and self.enabled:
+            self._place(worker)
 
     def _placed(self, worker: Worker) -> None:
         if worker.state == WorkerState.THROTTLED:
@@ -467,11 +479,24 @@ class Pool:
         behaviour = self.behaviour
         self._set_state(worker, WorkerState.INITIALIZING)
         duration = behaviour.cold_start.sample(self.ctx.rng)
-        fails = behaviour.crash_loop or (
-            behaviour.start_failure_rate > 0
-            and self.ctx.rng.random() < behaviour.start_failure_rate
+        fails = (
+            behaviour.crash_loop
+            or (
+                behaviour.start_failure_rate > 0
+                and self.ctx.rng.random() < behaviour.start_failure_rate
+            )
+            or self._start_fault()
         )
         worker.timer = self.ctx.at(self.ctx.now + duration, self._cold_start_done, worker, fails)
+
+    def _start_fault(self) -> bool:
+        faults = self.ctx.sim.faults
+        if not faults.rules:
+            return False
+        vendor, tenant = self.ctx.vendor, self.ctx.tenant.key
+        return faults.fires("crash_loop", vendor, tenant) or faults.fires(
+            "cold_start_failure", vendor, tenant
+        )
 
     def _cold_start_done(self, worker: Worker, failed: bool) -> None:
         worker.timer = None

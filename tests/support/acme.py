@@ -207,7 +207,14 @@ vendor = VendorSpec(
     name="acme",
     title="Acme test cloud",
     mounts=(
-        HostMount(host=HOST, title="Acme API", routes=routes, errors=AcmeErrors(), base_path="/v1"),
+        HostMount(
+            host=HOST,
+            title="Acme API",
+            routes=routes,
+            errors=AcmeErrors(),
+            base_path="/v1",
+            auth_header="x-acme-key",
+        ),
     ),
     create_world=AcmeWorld,
     fixture_model=AcmeFixture,
