@@ -12,7 +12,8 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY emulator ./emulator
 COPY fixtures ./fixtures
-RUN pip install . && useradd --create-home --uid 10001 emulator
+RUN pip install . && useradd --create-home --uid 10001 emulator \
+    && mkdir -p /data && chown emulator /data
 
 USER emulator
 EXPOSE 8000

@@ -5,6 +5,7 @@ Reads sync the simulation to the clock first and never move it further.
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from emulator import __version__
+from emulator import __version__, persistence
 from emulator.app import Emulator
 from emulator.core.faults import FaultRule
 from emulator.core.state import EmulatorState
@@ -28,7 +29,7 @@ from emulator.fixtures import (
     parse_text,
 )
 from emulator.hosting import format_route_table, route_table, vendor_of_host
-from emulator.http import JSONResponse, first_problem
+from emulator.http import JSONResponse, first_problem, query_bool
 from emulator.settings import Settings
 
 SPECS_DIR = Path(__file__).resolve().parent / "specs"
@@ -243,8 +244,12 @@ async def webhooks(request: Request) -> Response:
 
 @_admin
 async def state_dump(request: Request) -> Response:
-    """Every tenant's objects, as each vendor renders them, plus the clock."""
+    """Every tenant's objects as each vendor renders them, the clock; ``?snapshot=true`` adds
+    a loadable snapshot of the whole state (base64)."""
     state = _synced(request)
+    snapshot = None
+    if query_bool(request.query_params.get("snapshot")):
+        snapshot = base64.b64encode(persistence.snapshot(state)).decode("ascii")
     tenants = [
         {
             "key": tenant.key,
@@ -253,9 +258,44 @@ async def state_dump(request: Request) -> Response:
         }
         for tenant in state.tenants
     ]
-    return JSONResponse(
-        {"clock": clock_view(state), "auth": state.tenants.auth, "tenants": tenants}
-    )
+    body: dict[str, Any] = {
+        "clock": clock_view(state),
+        "auth": state.tenants.auth,
+        "tenants": tenants,
+    }
+    if snapshot is not None:
+        body["snapshot"] = snapshot
+    return JSONResponse(body)
+
+
+@_admin
+async def state_load(request: Request) -> Response:
+    """Replace the whole state with ``{"snapshot": <base64>}`` from ``GET /state?snapshot=true``."""
+    body = await _body(request)
+    encoded = body.get("snapshot")
+    if not isinstance(encoded, str):
+        raise AdminError(400, "snapshot: the base64 text from GET /_emulator/state?snapshot=true")
+    try:
+        data = base64.b64decode(encoded, validate=True)
+    except ValueError:
+        raise AdminError(400, "snapshot: not valid base64") from None
+    control = _control(request)
+    try:
+        control.restore(data)
+    except persistence.SnapshotError as exc:
+        raise AdminError(400, f"snapshot: {exc}") from None
+    return JSONResponse({"loaded": True, "clock": clock_view(control.state)})
+
+
+@_admin
+async def state_save(request: Request) -> Response:
+    """Write the state file now."""
+    control = _control(request)
+    try:
+        path, size = control.save()
+    except ValueError as exc:
+        raise AdminError(409, str(exc)) from None
+    return JSONResponse({"saved": path, "bytes": size})
 
 
 @_admin
@@ -393,6 +433,8 @@ routes = [
     Route("/requests", requests_clear, methods=["DELETE"]),
     Route("/webhooks", webhooks, methods=["GET"]),
     Route("/state", state_dump, methods=["GET"]),
+    Route("/state", state_load, methods=["POST"]),
+    Route("/state/save", state_save, methods=["POST"]),
     Route("/fixtures", load_fixtures, methods=["POST"]),
     Route("/specs", specs_index, methods=["GET"]),
     Route("/specs/{vendor}", specs_vendor, methods=["GET"]),

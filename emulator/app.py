@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 from starlette.types import Receive, Scope, Send
 
-from emulator import fixtures
+from emulator import fixtures, persistence
 from emulator.core.runtime import Runtime
 from emulator.core.state import EmulatorState, Startup
 from emulator.hosting import HostRouting, VendorHost, VendorSpec, all_mounts
@@ -47,6 +47,29 @@ class Emulator:
         )
         for doc in self.startup_docs:
             fixtures.apply(self.state, doc, self.vendors)
+        self.restored = False
+        if settings.state_file:
+            saved = persistence.load(settings.state_file, self.snapshot_packages())
+            if saved is not None:
+                self.state.adopt(saved)
+                self.restored = True
+
+    def snapshot_packages(self) -> list[str]:
+        """Modules (besides the emulator's) whose classes a snapshot of this app may hold."""
+        modules = {v.create_world.__module__ for v in self.vendors}
+        return sorted(m for m in modules if m != "emulator" and not m.startswith("emulator."))
+
+    def save(self, path: str | None = None) -> tuple[str, int]:
+        """Write the state file now (``path`` defaults to the configured ``--state-file``)."""
+        target = path or self.settings.state_file
+        if not target:
+            raise ValueError("no state file configured (--state-file / EMULATOR_STATE_FILE)")
+        self.state.sync()
+        return target, persistence.save(self.state, target)
+
+    def restore(self, data: bytes) -> None:
+        """Replace the whole state with a snapshot."""
+        self.state.adopt(persistence.restore(data, self.snapshot_packages()))
 
     def _startup(self, docs: Sequence[fixtures.FixtureDocumentBase], **overrides: Any) -> Startup:
         """Settings first, then the last document that says, then defaults."""
@@ -117,18 +140,37 @@ async def _ticker(emulator: Emulator) -> None:
                 await asyncio.wait_for(wakeup.wait(), timeout=delay)
 
 
+async def _autosave(emulator: Emulator, interval: float) -> None:
+    """Save the state file every ``interval`` wall seconds."""
+    while True:
+        await asyncio.sleep(interval)  # a wall-clock save period, not simulated time
+        try:
+            emulator.save()
+        except Exception as exc:  # a full disk must not take the emulator down
+            emulator.state.record_error("autosave", exc)
+
+
 @contextlib.asynccontextmanager
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     emulator: Emulator = app.state.control
     runtime = Runtime()
     emulator.state.sim.attach_runtime(runtime)
-    ticker = asyncio.get_running_loop().create_task(_ticker(emulator))
+    emulator.state.sim.webhooks.resume()
+    loop = asyncio.get_running_loop()
+    tasks = [loop.create_task(_ticker(emulator))]
+    settings = emulator.settings
+    if settings.state_file and settings.save_interval > 0:
+        tasks.append(loop.create_task(_autosave(emulator, settings.save_interval)))
     try:
         yield
     finally:
-        ticker.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await ticker
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if settings.state_file:
+            emulator.save()
         await emulator.state.sim.runtime.aclose()
 
 

@@ -27,6 +27,12 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--log-level", choices=["critical", "error", "warning", "info", "debug"], help="log level"
     )
+    parser.add_argument(
+        "--state-file", help="save the whole state here (shutdown, periodically); resume from it"
+    )
+    parser.add_argument(
+        "--save-interval", type=float, help="seconds between automatic saves (default 30; 0 = off)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,6 +64,8 @@ def _settings(args: argparse.Namespace) -> Any:
         "speed",
         "auth",
         "log_level",
+        "state_file",
+        "save_interval",
     )
     return Settings.load({name: getattr(args, name, None) for name in names})
 
@@ -66,12 +74,13 @@ def _serve(args: argparse.Namespace) -> int:
     from emulator.app import create_app
     from emulator.fixtures import FixtureError
     from emulator.hosting import format_route_table, route_table
+    from emulator.persistence import SnapshotError
     from emulator.server import serve
 
     settings = _settings(args)
     try:
         app = create_app(settings)
-    except FixtureError as exc:
+    except (FixtureError, SnapshotError) as exc:
         print(f"gpu-emulator: {exc}", file=sys.stderr)
         return 2
     control = app.state.control
@@ -80,6 +89,8 @@ def _serve(args: argparse.Namespace) -> int:
         f"admin API: {settings.origin}/_emulator  (clock: {control.state.sim.clock.mode})",
         flush=True,
     )
+    if control.restored:
+        print(f"state restored from {settings.state_file}", flush=True)
     serve(app, settings)
     return 0
 

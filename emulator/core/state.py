@@ -129,6 +129,16 @@ class EmulatorState:
         self.sim, self.tenants = self._build(self.startup)
         self.sim.attach_runtime(old_runtime)
 
+    def adopt(self, other: EmulatorState) -> None:
+        """Become ``other`` (a restored snapshot) in place, keeping this object's identity."""
+        runtime = self.sim.runtime
+        self.__dict__.update(other.__dict__)
+        self.tenants._create_world = self._create_world
+        self.sim.engine.on_error = self._event_failed
+        self.sim.attach_runtime(runtime)
+        self.sim.webhooks.resume()
+        runtime.wake()
+
     # ------------------------------------------------------------------ fixtures
 
     def clear_fixtures(self) -> None:
