@@ -104,6 +104,7 @@ def ok(reply: Reply) -> dict[str, Any]:
     """The body of a successful reply (HTTP 2xx and ``code == 0``, as the script requires)."""
     status, body = reply
     assert 200 <= status < 300, reply
-    assert type(body.get("code")) is int and body["code"] == 0, body
+    assert type(body.get("code")) is int, body
+    assert body["code"] == 0, body
     assert body["msg"] == "", body
     return body

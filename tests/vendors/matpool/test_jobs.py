@@ -100,11 +100,8 @@ def test_identities_credentials_and_port_urls(matpool: MatpoolClient) -> None:
 
 
 def test_optional_fields_default_and_a_snapshot_job(matpool: MatpoolClient) -> None:
-    job = ok(
-        matpool.create(
-            {"spec": {"gpuName": "NVIDIA GeForce RTX 4090"}, "agent_domain": 2, "from_snapshot_id": 42}
-        )
-    )["job"]
+    fields = {"spec": {"gpuName": "NVIDIA GeForce RTX 4090"}, "agent_domain": 2}
+    job = ok(matpool.create({**fields, "from_snapshot_id": 42}))["job"]
     assert job["app"]["cmd"] == job["app"]["envs"] == job["app"]["remark"] == ""
     assert job["app"]["ports"] == []
     assert job["app"]["urls"] == {}
