@@ -195,3 +195,12 @@ def test_the_state_dump_shows_jobs_and_markets(gpu_emulator: Any, matpool: Matpo
     world = tenant["worlds"]["matpool"]
     assert [job["queueLen"] for job in world["jobs"]] == [0, 1]
     assert world["markets"] == {"NVIDIA A16": {"slots": 1, "used": 1, "waiting": 1}}
+
+
+def test_the_admin_api_serves_the_vendor_example(gpu_emulator: Any) -> None:
+    import httpx
+
+    response = httpx.get(f"{gpu_emulator.base_url}/_emulator/specs/matpool")
+    assert response.status_code == 200
+    document = response.json()["list-jobs.example"]
+    assert document["job"][1] == example_job()
