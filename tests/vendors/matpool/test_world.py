@@ -98,3 +98,25 @@ def test_injected_errors_use_the_envelope() -> None:
     response = errors.render(errors.internal(RuntimeError("x")))
     assert response.status_code == 500
     assert response.body == b'{"code":500,"msg":"internal server error"}'
+
+
+def test_fixture_jobs_skip_the_api_limits() -> None:
+    ctx = world()
+    mp = MatpoolWorld(ctx)
+    long_cmd = "python -c 'pass' " + "x" * 600
+    mp.load(
+        MatpoolFixture.model_validate(
+            {
+                "jobs": [
+                    {
+                        "spec": {"gpuName": "NVIDIA A16"},
+                        "from_image_id": 1,
+                        "from_snapshot_id": 2,
+                        "cmd": long_cmd,
+                    }
+                ]
+            }
+        )
+    )
+    (job,) = mp.order
+    assert (job.status, job.cmd, job.image_id, job.snapshot_id) == (3, long_cmd, 1, 2)
