@@ -110,17 +110,17 @@ class Pool:
     def load(self) -> Load:
         """What the scaler sees now."""
         oldest = self._oldest_for_scaling()
-        now = self.ctx.now
         return Load(
             queued=self.queued_for_scaling,
             running=self.running,
-            oldest_wait=now - oldest.queued_at if oldest is not None else 0.0,
             active=self.active,
             busy=self.counts[WorkerState.RUNNING],
             starting=self.counts[WorkerState.PROVISIONING]
             + self.counts[WorkerState.THROTTLED]
             + self.counts[WorkerState.INITIALIZING],
-            since_step=now - self._last_step,
+            now=self.ctx.now,
+            oldest_queued_at=oldest.queued_at if oldest is not None else None,
+            last_step=self._last_step,
         )
 
     def desired(self) -> int:
@@ -396,8 +396,8 @@ class Pool:
             worker.tasks.pop(task.id, None)
             self._worker_freed(worker)
         if rescale:
+            # Less work in flight can only lower the target; idle timers handle scaling down.
             self._dispatch()
-            self._rescale()
 
     def _interrupt(self, task: Task) -> None:
         """Take a running task off its worker and put it back at the queue front."""
@@ -512,7 +512,8 @@ class Pool:
             return
         self._become_ready(worker)
         self._dispatch()
-        self._rescale()
+        if self.queued_for_scaling:
+            self._rescale()
 
     def _restart(self, worker: Worker) -> None:
         worker.timer = None
@@ -605,8 +606,6 @@ class Pool:
         self.retired.append(worker)
         if self.capacity is not None:
             self.capacity.release(worker)
-        if self.enabled:
-            self._rescale()
 
     # ------------------------------------------------------------------ scaling
 
@@ -624,18 +623,18 @@ class Pool:
         elif want < load.active:
             if isinstance(cfg.policy, Fixed):
                 self._retire_some(load.active - want)
-            else:  # workers still waiting for capacity are not needed any more
+            elif self.counts[WorkerState.THROTTLED]:  # still waiting for capacity: not needed now
                 waiting = [w for w in self.workers.values() if w.state == WorkerState.THROTTLED]
                 for worker in waiting[: load.active - want]:
                     self._retire(worker)
-        self._arm_scaler()
+        if isinstance(cfg.policy, QueueDelay):
+            self._arm_scaler(load if want == load.active else self.load())
 
-    def _arm_scaler(self) -> None:
-        delay = next_check(self.config.policy, self.load(), maximum=self.config.max_workers)
+    def _arm_scaler(self, load: Load) -> None:
+        due = next_check(self.config.policy, load, maximum=self.config.max_workers)
         timer = self._scaler_timer
-        if delay is None:
+        if due is None:
             return
-        due = self.ctx.now + delay
         if timer is not None and timer.pending and timer.time <= due:
             return
         self.ctx.cancel(timer)

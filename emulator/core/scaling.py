@@ -45,15 +45,22 @@ Policy = QueueDelay | RequestCount | Fixed
 
 @dataclass(frozen=True, slots=True)
 class Load:
-    """What the scaler sees at one instant."""
+    """What the scaler sees at one instant (times are absolute emulator times)."""
 
     queued: int
     running: int
-    oldest_wait: float
     active: int
     busy: int
     starting: int = 0
-    since_step: float = math.inf
+    now: float = 0.0
+    oldest_queued_at: float | None = None
+    last_step: float = -math.inf
+
+
+def _late_at(policy: QueueDelay, load: Load) -> float:
+    """When a step becomes possible: the oldest task is late and the last step is old enough."""
+    oldest = load.oldest_queued_at if load.oldest_queued_at is not None else math.inf
+    return max(oldest + policy.seconds, load.last_step + policy.seconds)
 
 
 def desired_workers(policy: Policy, load: Load, *, minimum: int, maximum: int) -> int:
@@ -66,11 +73,7 @@ def desired_workers(policy: Policy, load: Load, *, minimum: int, maximum: int) -
         want = load.busy
     elif load.active == 0:
         want = 1
-    elif (
-        load.queued > load.starting
-        and load.oldest_wait >= policy.seconds
-        and load.since_step >= policy.seconds
-    ):
+    elif load.queued > load.starting and load.now >= _late_at(policy, load):
         want = load.active + 1
     else:
         want = load.active
@@ -78,7 +81,11 @@ def desired_workers(policy: Policy, load: Load, *, minimum: int, maximum: int) -
 
 
 def next_check(policy: Policy, load: Load, *, maximum: int) -> float | None:
-    """Seconds until time alone could change :func:`desired_workers` (QueueDelay only)."""
+    """The emulator time at which time alone could change :func:`desired_workers`, if any.
+
+    Absolute times on purpose: "late" and "due" then use the very same comparison, so a check
+    never fires a hair before the threshold and re-arms itself at the same instant.
+    """
     if (
         not isinstance(policy, QueueDelay)
         or load.active == 0
@@ -86,4 +93,5 @@ def next_check(policy: Policy, load: Load, *, maximum: int) -> float | None:
         or load.queued <= load.starting
     ):
         return None
-    return max(policy.seconds - load.oldest_wait, policy.seconds - load.since_step, 0.0)
+    due = _late_at(policy, load)
+    return due if due > load.now else None

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from emulator.core.scaling import Fixed, Load, QueueDelay, RequestCount, desired_workers, next_check
 
 
 def load(**fields: float) -> Load:
-    base = {"queued": 0, "running": 0, "oldest_wait": 0.0, "active": 0, "busy": 0, "starting": 0}
+    base: dict[str, float] = {"queued": 0, "running": 0, "active": 0, "busy": 0, "starting": 0}
     base.update(fields)
     return Load(**base)  # type: ignore[arg-type]
 
@@ -41,21 +43,21 @@ def test_queue_delay_first_task_adds_a_worker_at_once() -> None:
 
 
 def test_queue_delay_holds_until_the_oldest_task_is_late() -> None:
-    state = load(queued=3, active=1, starting=1, oldest_wait=3.9)
-    assert desired_workers(QueueDelay(4), state, minimum=0, maximum=3) == 1
-    late = load(queued=3, active=1, starting=1, oldest_wait=4.0)
+    waiting = load(queued=3, active=1, starting=1, now=103.9, oldest_queued_at=100)
+    assert desired_workers(QueueDelay(4), waiting, minimum=0, maximum=3) == 1
+    late = load(queued=3, active=1, starting=1, now=104, oldest_queued_at=100)
     assert desired_workers(QueueDelay(4), late, minimum=0, maximum=3) == 2
 
 
 def test_queue_delay_steps_at_most_once_per_delay() -> None:
-    recent = load(queued=3, active=2, starting=2, oldest_wait=6, since_step=1)
+    recent = load(queued=3, active=2, starting=2, now=106, oldest_queued_at=100, last_step=105)
     assert desired_workers(QueueDelay(4), recent, minimum=0, maximum=5) == 2
-    assert next_check(QueueDelay(4), recent, maximum=5) == 3
+    assert next_check(QueueDelay(4), recent, maximum=5) == 109
     assert next_check(QueueDelay(4), recent, maximum=2) is None
 
 
 def test_queue_delay_does_not_add_while_enough_workers_are_starting() -> None:
-    covered = load(queued=1, active=1, starting=1, oldest_wait=30)
+    covered = load(queued=1, active=1, starting=1, now=130, oldest_queued_at=100)
     assert desired_workers(QueueDelay(4), covered, minimum=0, maximum=5) == 1
     assert next_check(QueueDelay(4), covered, maximum=5) is None
 
@@ -65,5 +67,14 @@ def test_queue_delay_empty_queue_keeps_only_busy_workers() -> None:
 
 
 def test_next_check_is_when_the_oldest_task_turns_late() -> None:
-    assert next_check(QueueDelay(4), load(queued=2, active=1, oldest_wait=1.5), maximum=3) == 2.5
+    state = load(queued=2, active=1, now=101.5, oldest_queued_at=100, last_step=-math.inf)
+    assert next_check(QueueDelay(4), state, maximum=3) == 104
     assert next_check(RequestCount(1), load(queued=2, active=1), maximum=3) is None
+
+
+def test_next_check_never_returns_the_present() -> None:
+    # A float sum a hair below the threshold must not produce a check at "now" forever.
+    now = 9.18465152150528
+    state = load(queued=2, active=1, now=now, oldest_queued_at=now - 3.999999999999999)
+    due = next_check(QueueDelay(4), state, maximum=5)
+    assert due is None or due > now
