@@ -7,7 +7,10 @@ import importlib
 from emulator.hosting import VendorSpec
 
 # Registration order is the order of the route table and of ``/_emulator/health``.
-VENDOR_MODULES: tuple[str, ...] = ()
+VENDOR_MODULES: tuple[str, ...] = (
+    "emulator.vendors.ppio",
+    "emulator.vendors.ppio.novita",
+)
 
 
 def default_vendors() -> list[VendorSpec]:
