@@ -98,7 +98,7 @@ class Call:
     body: bytes
     content_type: str
     is_json: bool
-    timeout: int
+    timeout: int = 0
     deadline: Event | None = None
     timed_out: bool = False
     forward_failed: bool = False
@@ -389,6 +389,7 @@ class PpioWorld:
         endpoint = self.get(endpoint_id)
         self._calls += 1
         now = self.ctx.now
+        call.timeout = int(endpoint.worker_config["request_timeout"])
         task = Task(id=f"call-{self._calls}", input=payload, created_at=now, data=call)
         call.deadline = self.ctx.at(now + call.timeout, self._call_deadline, endpoint_id, task)
         endpoint.pool.submit(task)

@@ -143,11 +143,10 @@ async def invoke(request: Request) -> Response:
     """Any request below an endpoint's ``url``: one invocation, answered when its task ends."""
     world = _world(request)
     endpoint_id = request.path_params["endpoint_id"]
-    endpoint = world.get(endpoint_id)
+    world.get(endpoint_id)
     body = await request.body()
     content_type = request.headers.get("content-type", "")
     payload, is_json = call_payload(body, content_type)
-    timeout = int(endpoint.worker_config["request_timeout"])
     call = Call(
         endpoint_id=endpoint_id,
         method=request.method,
@@ -157,12 +156,11 @@ async def invoke(request: Request) -> Response:
         body=body,
         content_type=content_type,
         is_json=is_json,
-        timeout=timeout,
     )
     task = world.invoke(endpoint_id, call, payload)
     if not task.terminal:
         await world.waiters.wait(
-            task.id, emulator_seconds=None, wall_seconds=world.wall_seconds(timeout)
+            task.id, emulator_seconds=None, wall_seconds=world.wall_seconds(call.timeout)
         )
     if not task.terminal:
         world.abandon(task)
