@@ -351,3 +351,21 @@ def test_an_unreachable_forward_url_is_502(gpu_emulator: Any, ppio: httpx.Client
     sender = burst(gpu_emulator, endpoint_id, url, 1)
     gpu_emulator.advance(1)
     assert_error(sender.join()[0], 502, "BAD_GATEWAY")
+
+
+@pytest.mark.gpu_emulator(fixtures=options(crash_loop=True, restart_delay=30))
+def test_a_worker_that_cannot_start_shows_failed_and_unhealthy(
+    gpu_emulator: Any, ppio: httpx.Client
+) -> None:
+    endpoint_id, _ = make(ppio, {"type": "concurrency", "value": 1}, min_replicas=1)
+    gpu_emulator.advance(20)
+    (worker,) = workers(ppio, endpoint_id)
+    assert worker["status"] == {
+        "status": "failed",
+        "error": "WORKER_START_FAILED",
+        "message": "the worker failed to start; it will be restarted",
+    }
+    assert (worker["health"], worker["drain"]) == (False, False)
+    gpu_emulator.advance(30)  # restarted: pulling again
+    assert states(ppio, endpoint_id) == [("pulling", False, False)]
+    assert get(ppio, endpoint_id)["status"]["status"] == "running"

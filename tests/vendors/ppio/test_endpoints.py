@@ -354,3 +354,26 @@ def test_specs_are_served_by_the_admin_api(gpu_emulator: Any) -> None:
         assert (
             "delete" in specs["novita-delete-endpoint"]["paths"]["/gpus/v2/endpoints/{endpoint_id}"]
         )
+
+
+def test_a_bad_fixture_section_fails_at_load_naming_the_path(gpu_emulator: Any) -> None:
+    from emulator.admin_client import AdminError
+
+    with pytest.raises(AdminError, match=r"ppio\.options\.limit_default"):
+        gpu_emulator.load({"ppio": {"options": {"limit_default": 5}}})
+    with pytest.raises(AdminError, match=r"novita\.endpoints\[0\]\.worker_config\.gpu_num"):
+        gpu_emulator.load(
+            {
+                "novita": {
+                    "endpoints": [
+                        {
+                            "type": "sync",
+                            "name": "n",
+                            "product_id": "p",
+                            "image": "i",
+                            "worker_config": {"max_replicas": 1, "gpu_num": 9},
+                        }
+                    ]
+                }
+            }
+        )

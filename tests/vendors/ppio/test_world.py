@@ -136,3 +136,20 @@ def test_cursors_round_trip_and_are_bound_to_their_world() -> None:
     for bad in ("", "====", "é", "YWJj", cursor[:-2]):
         assert mine.decode(bad) is None
     assert len(cursor) < 1024
+
+
+def test_injected_errors_take_a_reason_or_a_status() -> None:
+    from emulator.vendors.ppio.errors import PpioErrors
+
+    wire = PpioErrors()
+    by_reason = wire.injected(None, "rate_limit_exceeded")
+    assert (by_reason.status, by_reason.reason) == (429, "RATE_LIMIT_EXCEEDED")
+    by_status = wire.injected(503, None)
+    assert (by_status.status, by_status.reason) == (503, "SERVICE_UNAVAILABLE")
+    both = wire.injected(400, "NOT_ENOUGH_BALANCE")
+    assert (both.status, both.reason) == (400, "NOT_ENOUGH_BALANCE")
+    response = wire.render(wire.internal(RuntimeError("boom")))
+    assert response.status_code == 500
+    assert response.body == (
+        b'{"code":500,"reason":"UNKNOWN","message":"internal server error","metadata":{}}'
+    )
