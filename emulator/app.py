@@ -132,7 +132,10 @@ async def _ticker(emulator: Emulator) -> None:
         due = state.sim.engine.next_time()
         clock = state.sim.clock
         delay = math.inf if due is None else clock.wall_seconds_until(due)
-        runtime.next_wake = due if due is not None and clock.mode == "real" else -math.inf
+        if clock.mode != "real":
+            runtime.next_wake = -math.inf  # a manual clock moves only through advance()
+        else:  # an idle ticker (nothing pending) must wake for the first new event
+            runtime.next_wake = due if due is not None else math.inf
         if math.isinf(delay):
             await wakeup.wait()
         else:

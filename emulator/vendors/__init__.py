@@ -7,7 +7,11 @@ import importlib
 from emulator.hosting import VendorSpec
 
 # Registration order is the order of the route table and of ``/_emulator/health``.
-VENDOR_MODULES: tuple[str, ...] = ("emulator.vendors.matpool",)
+VENDOR_MODULES: tuple[str, ...] = (
+    "emulator.vendors.ppio",
+    "emulator.vendors.ppio.novita",
+    "emulator.vendors.matpool",
+)
 
 
 def default_vendors() -> list[VendorSpec]:
