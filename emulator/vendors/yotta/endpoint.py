@@ -278,7 +278,9 @@ class Endpoint:
     def refresh(self) -> None:
         """Derive the endpoint status from its workers."""
         if self.phase == "stopping":
-            if not self.pool.workers:
+            pool = self.pool
+            # A worker being terminated is still in ``pool.workers`` while observers hear of it.
+            if len(pool.workers) == pool.counts[WorkerState.TERMINATED]:
                 self.phase = "stopped"
                 self.status = STOPPED
                 self.touch()
