@@ -124,7 +124,7 @@ class SpecChecker:
             schema = _validator(self._convert(_envelope(data)))
             self.operations.append(Operation(name, method, _pattern(path), schema, result))
         # Static paths first, so that /tasks/count is not taken for /tasks/{taskId}.
-        self.operations.sort(key=lambda op: "{" in op.pattern.pattern)
+        self.operations.sort(key=lambda op: op.pattern.pattern.count("[^/]+"))
 
     @classmethod
     def load(cls) -> SpecChecker:
