@@ -245,3 +245,20 @@ def test_every_resource_field_comes_from_the_catalog(elastic: ElasticApi) -> Non
     assert data["domain"] is None
     alb = _create(elastic, serviceMode="ALB")
     assert alb["domain"].endswith(".yottadeos.com")
+
+
+def test_status_list_may_be_repeated_or_comma_separated(
+    gpu_emulator: Any, elastic: ElasticApi
+) -> None:
+    running = _create(elastic, name="running")["id"]
+    gpu_emulator.advance(20)
+    stopped = _create(elastic, name="stopped")["id"]
+    elastic.stop_deployment(stopped)
+    gpu_emulator.advance(5)  # its workers drain
+    repeated = elastic.http_get("/v2/serverless", payload={"statusList": ["RUNNING", "STOPPED"]})[
+        "data"
+    ]
+    assert [ep["id"] for ep in repeated] == [stopped, running]
+    joined = elastic.http_get("/v2/serverless", payload={"statusList": "RUNNING,STOPPED"})
+    assert [ep["id"] for ep in joined["data"]] == [stopped, running]
+    assert elastic.http_get("/v2/serverless", payload={"statusList": "FAILED"})["data"] == []
