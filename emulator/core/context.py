@@ -166,8 +166,12 @@ class WorldContext:
         accept: Literal["2xx", "200"] = "2xx",
         subject: str = "",
         on_done: Callable[[Delivery], None] | None = None,
+        prepare: Callable[[Delivery], Any] | None = None,
     ) -> Delivery:
-        """Deliver a webhook now, with retries on the emulator clock."""
+        """Deliver a webhook now, with retries on the emulator clock.
+
+        ``prepare`` (a bound method or module-level function) rebuilds the payload per attempt.
+        """
         return self.sim.webhooks.send(
             vendor=self.vendor,
             tenant=self.tenant.key,
@@ -179,4 +183,5 @@ class WorldContext:
             subject=subject,
             on_done=on_done,
             scope=self.tenant,
+            prepare=prepare,
         )

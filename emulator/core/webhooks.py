@@ -47,6 +47,8 @@ class Delivery:
     created_at: float
     on_done: Callable[[Delivery], None] | None = None
     scope: Scope | None = None
+    # Rebuilds the payload at each attempt (e.g. a vendor's retry counter or send timestamp).
+    prepare: Callable[[Delivery], Any] | None = None
     state: DeliveryState = "pending"
     attempts: list[Attempt] = field(default_factory=list)
 
@@ -114,8 +116,13 @@ class WebhookDispatcher:
         subject: str = "",
         on_done: Callable[[Delivery], None] | None = None,
         scope: Scope | None = None,
+        prepare: Callable[[Delivery], Any] | None = None,
     ) -> Delivery:
-        """Start delivering now; ``retry_delays[i]`` is the wait after failed attempt ``i + 1``."""
+        """Start delivering now; ``retry_delays[i]`` is the wait after failed attempt ``i + 1``.
+
+        ``prepare(delivery)``, when given, returns the payload of each attempt; it runs at the
+        attempt's emulator time with the new attempt already in ``delivery.attempts``.
+        """
         self._next_id += 1
         delivery = Delivery(
             id=self._next_id,
@@ -130,6 +137,7 @@ class WebhookDispatcher:
             created_at=self.engine.now,
             on_done=on_done,
             scope=scope,
+            prepare=prepare,
         )
         self.log.append(delivery)
         self.attempt(delivery)
@@ -141,6 +149,8 @@ class WebhookDispatcher:
             return
         delivery.state = "in_flight"
         delivery.attempts.append(Attempt(number=len(delivery.attempts) + 1, at=self.engine.now))
+        if delivery.prepare is not None:
+            delivery.payload = delivery.prepare(delivery)
         self.runtime.spawn(self._post(delivery))
 
     def resume(self) -> None:

@@ -69,6 +69,30 @@ async def test_retries_run_out_and_the_delivery_fails(sim: Simulation, receiver:
     assert done == [delivery]
 
 
+def _numbered(delivery: Delivery) -> dict[str, float | int]:
+    return {"attempt": len(delivery.attempts), "at": delivery.attempts[-1].at - T0}
+
+
+async def test_prepare_rebuilds_the_payload_for_each_attempt(
+    sim: Simulation, receiver: Receiver
+) -> None:
+    receiver.respond(500, 200)
+    delivery = sim.webhooks.send(
+        vendor="v",
+        tenant="k",
+        url=receiver.url,
+        payload={"attempt": 0},
+        retry_delays=(60.0,),
+        prepare=_numbered,
+    )
+    await sim.advance(120)
+    assert [hit.body for hit in receiver.hits] == [
+        {"attempt": 1, "at": 0},
+        {"attempt": 2, "at": 60},
+    ]
+    assert delivery.payload == {"attempt": 2, "at": 60}
+
+
 async def test_only_200_counts_when_the_vendor_says_so(sim: Simulation, receiver: Receiver) -> None:
     receiver.respond(204, 200)
     delivery = sim.webhooks.send(
