@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
@@ -23,7 +23,14 @@ from starlette.routing import BaseRoute, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.core.errors import ApiError
-from emulator.core.faults import DropAction, ErrorAction, LatencyAction, MalformedAction
+from emulator.core.faults import (
+    ActiveFault,
+    DropAction,
+    ErrorAction,
+    LatencyAction,
+    MalformedAction,
+    RateLimitAction,
+)
 from emulator.core.journal import BODY_LIMIT, JournalEntry
 from emulator.core.state import WorldFactory
 
@@ -141,7 +148,9 @@ class VendorHost:
         path = _route_path(scope)
         faults = state.sim.faults
         fault = (
-            faults.for_request(self.mount.host, scope["method"], path, self.mount.tenant_key(scope))
+            faults.for_request(
+                self.mount.host, scope["method"], path, self.mount.tenant_key(scope), state.sim.now
+            )
             if faults.rules
             else None
         )
@@ -149,7 +158,7 @@ class VendorHost:
             if fault is None:
                 await self.router(scope, receive_logged, send_logged)
             else:
-                await self._inject(fault.rule.action, scope, receive_logged, send_logged)
+                await self._inject(fault, scope, receive_logged, send_logged)
         except Exception as exc:
             error = self._as_api_error(exc, scope["method"], path)
             if error is None:
@@ -178,9 +187,14 @@ class VendorHost:
             )
         )
 
-    async def _inject(self, action: Any, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _inject(self, fault: ActiveFault, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer a request the way an injected fault says."""
-        if isinstance(action, ErrorAction):
+        action = fault.rule.action
+        if isinstance(action, RateLimitAction):
+            error = self.mount.errors.injected(429, None)
+            error.headers.setdefault("Retry-After", str(fault.retry_after or 1))
+            await self.mount.errors.render(error)(scope, receive, send)
+        elif isinstance(action, ErrorAction):
             error = self.mount.errors.injected(action.status, action.code)
             if error.status == 429 or action.retry_after is not None:
                 error.headers.setdefault("Retry-After", str(action.retry_after or 1))

@@ -211,3 +211,18 @@ def test_crash_loop_fault_is_scoped_to_its_tenant() -> None:
     run(ctx, 6)
     assert [w.state.value for w in victim.workers.values()] == ["unhealthy"]
     assert [w.state.value for w in bystander.workers.values()] == ["running"]
+
+
+def test_rate_limit_allows_a_window_of_requests_then_429s(
+    gpu_emulator: Any, acme_client: httpx.Client
+) -> None:
+    gpu_emulator.faults.add(rule(action={"type": "rate_limit", "limit": 3, "window": 10}))
+    statuses = [acme_client.get("/v1/endpoints/x").status_code for _ in range(5)]
+    assert statuses == [404, 404, 404, 429, 429]
+    assert acme_client.get("/v1/endpoints/x").headers["retry-after"] == "10"
+    gpu_emulator.advance(4)
+    assert acme_client.get("/v1/endpoints/x").headers["retry-after"] == "6"
+    gpu_emulator.advance(6)
+    assert acme_client.get("/v1/endpoints/x").status_code == 404
+    other = httpx.get(gpu_emulator.url(acme.HOST, "/v1/endpoints/x"), headers={"X-Acme-Key": "k2"})
+    assert other.status_code == 404  # each tenant has its own window

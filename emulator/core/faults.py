@@ -9,6 +9,7 @@ faults are consulted by pools (and vendor backends) when they place or start a w
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from collections.abc import Callable
@@ -58,6 +59,16 @@ class MalformedAction(BaseModel):
     type: Literal["malformed"]
 
 
+class RateLimitAction(BaseModel):
+    """Allow ``limit`` requests per ``window`` seconds of emulator time (per tenant); answer the
+    rest with the vendor's 429 and a ``Retry-After`` until the window rolls over."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["rate_limit"]
+    limit: int = Field(ge=1)
+    window: float = Field(gt=0)
+
+
 class SimulationAction(BaseModel):
     """Bend the simulation: workers fail to start, crash-loop, or cannot be placed."""
 
@@ -66,10 +77,10 @@ class SimulationAction(BaseModel):
 
 
 Action = Annotated[
-    ErrorAction | LatencyAction | DropAction | MalformedAction | SimulationAction,
+    ErrorAction | LatencyAction | DropAction | MalformedAction | RateLimitAction | SimulationAction,
     Field(discriminator="type"),
 ]
-REQUEST_ACTIONS = ("error", "latency", "drop", "malformed")
+REQUEST_ACTIONS = ("error", "latency", "drop", "malformed", "rate_limit")
 
 
 class FaultRule(BaseModel):
@@ -108,6 +119,18 @@ class ActiveFault:
     remaining: int | None
     fired: int = 0
     path_re: re.Pattern[str] | None = None
+    windows: dict[str | None, tuple[float, int]] = field(default_factory=dict)
+    retry_after: int | None = None
+
+    def over_limit(self, action: RateLimitAction, tenant: str | None, now: float) -> bool:
+        """Count one request in the tenant's window; True once the window's limit is passed."""
+        start, count = self.windows.get(tenant, (now, 0))
+        if now >= start + action.window:
+            start, count = now, 0
+        count += 1
+        self.windows[tenant] = (start, count)
+        self.retry_after = max(1, math.ceil(start + action.window - now))
+        return count > action.limit
 
     def matches_request(self, host: str, method: str, path: str, tenant: str | None) -> bool:
         """Whether this request fault applies to a request."""
@@ -180,11 +203,16 @@ class Faults:
         return True
 
     def for_request(
-        self, host: str, method: str, path: str, tenant: str | None
+        self, host: str, method: str, path: str, tenant: str | None, now: float
     ) -> ActiveFault | None:
         """The first request fault that matches and fires (consuming one of its ``times``)."""
         for fault in list(self.rules):
-            if fault.matches_request(host, method, path, tenant) and self._spend(fault):
+            if not fault.matches_request(host, method, path, tenant):
+                continue
+            action = fault.rule.action
+            if isinstance(action, RateLimitAction) and not fault.over_limit(action, tenant, now):
+                continue
+            if self._spend(fault):
                 return fault
         return None
 

@@ -258,14 +258,25 @@ class MatpoolWorld:
         self._set_status(job, QUEUED)
         if not self._source_known(job):
             return  # a missing image or environment keeps a job queued for good
-        market = self._market(job.gpu_name)
         node = Worker(id=str(job.id), created_at=self.ctx.now, since=self.ctx.now, data=job)
         job.node = node
-        if market.capacity.request(node, self._placed):
+        self._ask_for_instance(node)
+
+    def _ask_for_instance(self, node: Worker) -> None:
+        """Place the job on an instance now, or keep it waiting (status 1) in its GPU's line."""
+        job: Job = node.data
+        market = self._market(job.gpu_name)
+        faults = self.ctx.sim.faults
+        shortage = faults.rules and faults.shortage(self.ctx.vendor, self.ctx.tenant.key)
+        if not shortage and market.capacity.request(node, self._placed):
+            self._leave_line(job)
             self._schedule(job)
-        else:
-            node.state = WorkerState.THROTTLED
+            return
+        node.state = WorkerState.THROTTLED
+        if job.ticket is None:
             job.ticket = market.line.join()
+        if shortage:  # an injected capacity shortage: ask again once it is lifted
+            faults.hold(node, self._ask_for_instance)
 
     def _placed(self, node: Worker) -> None:
         """The market freed an instance for a waiting job."""
