@@ -398,6 +398,8 @@ class Pool:
         if rescale:
             # Less work in flight can only lower the target; idle timers handle scaling down.
             self._dispatch()
+        if worker is not None and worker.state == WorkerState.IDLE:
+            self._arm_idle(worker)  # only now: a worker handed the next task needs no timer
 
     def _interrupt(self, task: Task) -> None:
         """Take a running task off its worker and put it back at the queue front."""
@@ -511,7 +513,6 @@ class Pool:
                 worker.timer = self.ctx.at(self.ctx.now + delay, self._restart, worker)
             return
         self._become_ready(worker)
-        self._dispatch()
         if self.queued_for_scaling:
             self._rescale()
 
@@ -526,7 +527,9 @@ class Pool:
         worker.idle_since = now
         self._set_state(worker, WorkerState.IDLE)
         self._free[worker.id] = worker
-        self._arm_idle(worker)
+        self._dispatch()
+        if worker.state == WorkerState.IDLE:
+            self._arm_idle(worker)
 
     def _worker_freed(self, worker: Worker) -> None:
         if worker.state == WorkerState.DRAINING:
@@ -539,7 +542,6 @@ class Pool:
         if not worker.tasks:
             worker.idle_since = self.ctx.now
             self._set_state(worker, WorkerState.IDLE)
-            self._arm_idle(worker)
 
     def _arm_idle(self, worker: Worker) -> None:
         if worker.external or (worker.idle_timer is not None and worker.idle_timer.pending):
@@ -590,7 +592,10 @@ class Pool:
 
     def _begin_shutdown(self, worker: Worker) -> None:
         delay = self.behaviour.shutdown.sample(self.ctx.rng)
-        worker.timer = self.ctx.at(self.ctx.now + delay, self._terminate, worker)
+        if delay <= 0:
+            self._terminate(worker)
+        else:
+            worker.timer = self.ctx.at(self.ctx.now + delay, self._terminate, worker)
 
     def _terminate(self, worker: Worker) -> None:
         if worker.state == WorkerState.TERMINATED:
