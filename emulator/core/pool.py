@@ -54,6 +54,13 @@ class PoolObserver(Protocol):
         """A worker entered ``worker.state`` (``previous`` None when it is created)."""
 
 
+class TaskUpdateObserver(Protocol):
+    """Optional extra hook: a running task reported progress or a stream chunk."""
+
+    def task_updated(self, task: Task) -> None:
+        """``task.progress`` or ``task.stream`` changed (the state did not)."""
+
+
 class Forwarder(Protocol):
     """Runs a task on a real worker; must end by calling ``pool.finish`` (vendor-supplied)."""
 
@@ -199,11 +206,13 @@ class Pool:
         """A running task reported progress (shown by vendors while it runs)."""
         if task.state == TaskState.RUNNING:
             task.progress = progress
+            self._notify_update(task)
 
     def emit_chunk(self, task: Task, chunk: Any) -> None:
         """A running task produced a stream chunk."""
         if task.state == TaskState.RUNNING:
             task.stream.append(chunk)
+            self._notify_update(task)
 
     def take(self, worker_id: str, count: int = 1, data: Any = None) -> list[Task]:
         """External mode: a real worker asks for up to ``count`` tasks."""
@@ -625,6 +634,12 @@ class Pool:
     def _notify_task(self, task: Task, previous: TaskState | None) -> None:
         if self.observer is not None:
             self.observer.task_changed(task, previous)
+
+    def _notify_update(self, task: Task) -> None:
+        # Optional: observers that do not long-poll on progress need not implement it.
+        hook = getattr(self.observer, "task_updated", None)
+        if hook is not None:
+            hook(task)
 
     def _notify_worker(self, worker: Worker, previous: WorkerState | None) -> None:
         if self.observer is not None:

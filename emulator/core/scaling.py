@@ -6,7 +6,8 @@ Policies:
   task adds one; after that, while the oldest queued task has waited ``seconds`` or more and
   more tasks wait than workers are starting up, add one worker per ``seconds``.
 - :class:`RequestCount` (RunPod ``REQUEST_COUNT``, PPIO ``concurrency``):
-  ``ceil((queued + running) / per_worker)``.
+  ``ceil((queued + running) / per_worker)``, or ``ceil(queued / per_worker)`` when
+  ``include_running`` is False.
 - :class:`Fixed` (Yotta ``workers``): exactly ``count``.
 
 Scale-down is driven by idle timers: an idle worker past its idle timeout retires when the pool
@@ -28,9 +29,10 @@ class QueueDelay:
 
 @dataclass(frozen=True, slots=True)
 class RequestCount:
-    """One worker per ``per_worker`` tasks queued or running."""
+    """One worker per ``per_worker`` tasks queued (and running, unless told otherwise)."""
 
     per_worker: int
+    include_running: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +63,8 @@ def desired_workers(policy: Policy, load: Load, *, minimum: int, maximum: int) -
     if isinstance(policy, Fixed):
         return max(0, policy.count)
     if isinstance(policy, RequestCount):
-        want = math.ceil((load.queued + load.running) / max(1, policy.per_worker))
+        demand = load.queued + (load.running if policy.include_running else 0)
+        want = math.ceil(demand / max(1, policy.per_worker))
     elif load.queued == 0:
         want = load.busy
     elif load.active == 0:

@@ -67,3 +67,15 @@ def test_queue_delay_empty_queue_keeps_only_busy_workers() -> None:
 def test_next_check_is_when_the_oldest_task_turns_late() -> None:
     assert next_check(QueueDelay(4), load(queued=2, active=1, oldest_wait=1.5), maximum=3) == 2.5
     assert next_check(RequestCount(1), load(queued=2, active=1), maximum=3) is None
+
+
+@pytest.mark.parametrize(
+    ("queued", "running", "per_worker", "expected"),
+    [(0, 5, 1, 0), (1, 3, 1, 1), (5, 2, 2, 3), (8, 8, 4, 2)],
+)
+def test_request_count_can_ignore_running_tasks(
+    queued: int, running: int, per_worker: int, expected: int
+) -> None:
+    policy = RequestCount(per_worker, include_running=False)
+    got = desired_workers(policy, load(queued=queued, running=running), minimum=0, maximum=10)
+    assert got == expected
