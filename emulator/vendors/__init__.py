@@ -7,7 +7,7 @@ import importlib
 from emulator.hosting import VendorSpec
 
 # Registration order is the order of the route table and of ``/_emulator/health``.
-VENDOR_MODULES: tuple[str, ...] = ()
+VENDOR_MODULES: tuple[str, ...] = ("emulator.vendors.runpod",)
 
 
 def default_vendors() -> list[VendorSpec]:
