@@ -57,7 +57,7 @@ class RunpodOptions(BaseModel):
     ttl_default_ms: int = Field(default=DAY_MS, gt=0)
     ttl_expiry: Literal["remove", "timed_out"] = "remove"
     execution_timeout_status: Literal["FAILED", "TIMED_OUT"] = "FAILED"
-    request_count_includes_running: bool = False
+    request_count_includes_running: bool = True
     unknown_job_status: int = Field(default=404, ge=400, le=499)
     health_ready: Literal["idle", "idle+running"] = "idle"
     webhook_on_cancel: bool = True
