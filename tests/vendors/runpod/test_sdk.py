@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.vendors.runpod.support import KEY, ClockDriver, fixture
+from tests.vendors.runpod.support import KEY, ClockDriver
 
 EP = "sdkendpoint001"
 STREAMER = "sdkstreamer001"

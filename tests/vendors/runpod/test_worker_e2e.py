@@ -3,6 +3,7 @@ their real output, errors, progress and stream. Real clock (workers live in wall
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -101,10 +102,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
-    try:  # the heartbeat child may outlive its parent
+    with contextlib.suppress(ProcessLookupError):  # the heartbeat child may outlive its parent
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _attached(gpu_emulator: Any, endpoint: str) -> None:
