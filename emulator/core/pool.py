@@ -118,6 +118,10 @@ class Pool:
         """What the scaler sees now."""
         oldest = self._oldest_for_scaling()
         now = self.ctx.now
+        policy = self.config.policy
+        overdue, next_overdue = 0, math.inf
+        if isinstance(policy, QueueDelay) and policy.step == "per_job":
+            overdue, next_overdue = self._overdue(policy.seconds, now)
         return Load(
             queued=self.queued_for_scaling,
             running=self.running,
@@ -128,7 +132,24 @@ class Pool:
             + self.counts[WorkerState.THROTTLED]
             + self.counts[WorkerState.INITIALIZING],
             since_step=now - self._last_step,
+            overdue=overdue,
+            next_overdue=next_overdue,
         )
+
+    def _overdue(self, delay: float, now: float) -> tuple[int, float]:
+        """Late tasks (up to what could matter) and the time until the next one is late."""
+        cap = self.config.max_workers + len(self.workers)
+        count = 0
+        for task in self._scaling_queue:  # FIFO: the late ones come first
+            if task.state != TaskState.QUEUED:
+                continue
+            waited = now - task.queued_at
+            if waited < delay:
+                return count, delay - waited
+            count += 1
+            if count >= cap:
+                break
+        return count, math.inf
 
     def desired(self) -> int:
         """The scaler's target right now."""

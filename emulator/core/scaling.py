@@ -4,7 +4,9 @@ Policies:
 
 - :class:`QueueDelay` (RunPod ``QUEUE_DELAY``, PPIO ``queue``): with no workers, the first queued
   task adds one; after that, while the oldest queued task has waited ``seconds`` or more and
-  more tasks wait than workers are starting up, add one worker per ``seconds``.
+  more tasks wait than workers are starting up, add one worker per ``seconds``. With
+  ``step="per_job"``: one worker for every task that has waited ``seconds`` (less the workers
+  already starting), at once.
 - :class:`RequestCount` (RunPod ``REQUEST_COUNT``, PPIO ``concurrency``):
   ``ceil((queued + running) / per_worker)``, or ``ceil(queued / per_worker)`` when
   ``include_running`` is False.
@@ -18,13 +20,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True, slots=True)
 class QueueDelay:
-    """Add a worker when the oldest queued task has waited longer than ``seconds``."""
+    """Add a worker when the oldest queued task has waited longer than ``seconds``.
+
+    ``step`` says how many: ``"one"`` per ``seconds``, or ``"per_job"`` one per late task.
+    """
 
     seconds: float
+    step: Literal["one", "per_job"] = "one"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +63,8 @@ class Load:
     busy: int
     starting: int = 0
     since_step: float = math.inf
+    overdue: int = 0  # queued tasks that waited the QueueDelay (counted for step="per_job")
+    next_overdue: float = math.inf  # seconds until the next queued task becomes overdue
 
 
 def desired_workers(policy: Policy, load: Load, *, minimum: int, maximum: int) -> int:
@@ -69,6 +78,8 @@ def desired_workers(policy: Policy, load: Load, *, minimum: int, maximum: int) -
         want = load.busy
     elif load.active == 0:
         want = 1
+    elif policy.step == "per_job":
+        want = load.active + max(0, load.overdue - load.starting)
     elif (
         load.queued > load.starting
         and load.oldest_wait >= policy.seconds
@@ -89,4 +100,6 @@ def next_check(policy: Policy, load: Load, *, maximum: int) -> float | None:
         or load.queued <= load.starting
     ):
         return None
+    if policy.step == "per_job":
+        return None if math.isinf(load.next_overdue) else load.next_overdue
     return max(policy.seconds - load.oldest_wait, policy.seconds - load.since_step, 0.0)

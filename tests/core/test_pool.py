@@ -307,3 +307,25 @@ def test_progress_and_chunks_reach_an_observer_that_asks_for_updates() -> None:
     assert updates[1][1] == {"step": 1, "of": 1}
     assert updates[-1][2] == ["x", "y"]
     assert recorder.task_times("completed") == {"a": 24}
+
+
+def test_queue_delay_per_job_scales_for_every_late_task_at_once() -> None:
+    ctx = world()
+    behaviour = {"cold_start": 20, "execution": 100, "shutdown": 0}
+    pool, _ = make_pool(
+        ctx, behaviour=behaviour, max_workers=10, policy=QueueDelay(4, step="per_job")
+    )
+    for name in "abcde":
+        pool.submit(task(ctx, name))
+    run(ctx, 1)
+    for name in "fg":
+        pool.submit(task(ctx, name))
+    assert pool.active == 1
+    run(ctx, 2.9)  # t=3.9: nobody has waited 4 s yet
+    assert pool.active == 1
+    run(ctx, 0.1)  # t=4: a-e are late, one worker is already starting for them
+    assert pool.active == 5
+    run(ctx, 1)  # t=5: f and g are late too
+    assert pool.active == 7
+    run(ctx, 200)
+    assert pool.running == 0

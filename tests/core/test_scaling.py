@@ -79,3 +79,13 @@ def test_request_count_can_ignore_running_tasks(
     policy = RequestCount(per_worker, include_running=False)
     got = desired_workers(policy, load(queued=queued, running=running), minimum=0, maximum=10)
     assert got == expected
+
+
+def test_queue_delay_per_job_adds_a_worker_for_every_late_task_less_those_starting() -> None:
+    policy = QueueDelay(4, step="per_job")
+    late = load(queued=5, active=1, busy=1, starting=0, oldest_wait=9, overdue=3, next_overdue=2)
+    assert desired_workers(policy, late, minimum=0, maximum=10) == 4
+    covered = load(queued=5, active=4, busy=1, starting=3, oldest_wait=9, overdue=3)
+    assert desired_workers(policy, covered, minimum=0, maximum=10) == 4
+    assert next_check(policy, late, maximum=10) == 2
+    assert next_check(policy, load(queued=5, active=1, overdue=5), maximum=10) is None

@@ -231,7 +231,7 @@ class RunpodWorld:
                 endpoint.scalerValue, include_running=self.options.request_count_includes_running
             )
         else:
-            policy = QueueDelay(float(endpoint.scalerValue))
+            policy = QueueDelay(float(endpoint.scalerValue), step=self.options.queue_delay_step)
         return PoolConfig(
             min_workers=endpoint.workersMin,
             max_workers=endpoint.workersMax,

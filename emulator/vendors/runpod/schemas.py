@@ -58,6 +58,7 @@ class RunpodOptions(BaseModel):
     ttl_expiry: Literal["remove", "timed_out"] = "remove"
     execution_timeout_status: Literal["FAILED", "TIMED_OUT"] = "FAILED"
     request_count_includes_running: bool = True
+    queue_delay_step: Literal["one", "per_job"] = "one"
     unknown_job_status: int = Field(default=404, ge=400, le=499)
     health_ready: Literal["idle", "idle+running"] = "idle"
     webhook_on_cancel: bool = True

@@ -209,3 +209,19 @@ def test_crash_looping_workers_are_unhealthy_and_jobs_wait(
     gpu_emulator.advance(30)  # restarted after restart_delay: initializing again
     assert workers(api) == {"initializing": 1}
     assert api.get(f"/{EP}/status/{job}").json()["status"] == "IN_QUEUE"
+
+
+@pytest.mark.gpu_emulator(
+    fixtures=[
+        fixture({"id": EP, "workersMax": 3}, options={"queue_delay_step": "per_job"}),
+        LONG,
+    ]
+)
+def test_queue_delay_can_add_a_worker_for_every_late_job(
+    gpu_emulator: Any, api: httpx.Client
+) -> None:
+    start = gpu_emulator.now()
+    submit(api, 5)
+    assert workers(api) == {"initializing": 1}
+    at(gpu_emulator, start, 4)  # all five are late: up to workersMax at once
+    assert workers(api) == {"initializing": 3}
