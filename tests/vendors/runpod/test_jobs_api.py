@@ -574,3 +574,44 @@ def test_a_cancelled_job_with_a_webhook_is_reported(
     [delivery] = gpu_emulator.webhooks(vendor="runpod")
     assert delivery["payload"]["status"] == "CANCELLED"
     assert delivery["payload"]["input"] == 1
+
+
+@pytest.mark.gpu_emulator(fixtures=[BASIC])
+def test_status_sync_holds_until_the_job_is_final(gpu_emulator: Any, api: httpx.Client) -> None:
+    job_id = submit(api, {"input": 5})
+    with ThreadPoolExecutor(1) as pool:
+        reply = pool.submit(api.get, f"/{EP}/status-sync/{job_id}?wait=60000")
+        with pytest.raises(TimeoutError):
+            reply.result(timeout=0.2)  # held: the job needs 22 emulator seconds
+        gpu_emulator.advance(22)
+        assert reply.result(timeout=30).json()["status"] == "COMPLETED"
+
+
+@pytest.mark.gpu_emulator(fixtures=[BASIC])
+def test_a_host_header_reaches_the_job_api_without_the_prefix(gpu_emulator: Any) -> None:
+    response = httpx.post(
+        f"{gpu_emulator.base_url}/v2/{EP}/run",
+        json={"input": 1},
+        headers={"Host": HOST, "Authorization": KEY},
+    )
+    assert conforms(response.json(), "RunResponse")["status"] == "IN_QUEUE"
+
+
+def test_the_job_api_schema_is_served_by_the_admin_api(gpu_emulator: Any) -> None:
+    specs = httpx.get(f"{gpu_emulator.base_url}/_emulator/specs/runpod").json()
+    assert "StatusDocument" in specs["jobs"]["$defs"]
+
+
+@pytest.mark.gpu_emulator(
+    fixtures=[fixture({"id": EP}, options={"webhook_on_cancel": False, "purge": "cancel"})]
+)
+def test_cancel_webhooks_and_purge_removal_are_options(
+    gpu_emulator: Any, api: httpx.Client, receiver: Any
+) -> None:
+    hooked = submit(api, {"input": 1, "webhook": f"{receiver.url}/hook"})
+    api.post(f"/{EP}/cancel/{hooked}")
+    purged = submit(api, {"input": 2})
+    assert api.post(f"/{EP}/purge-queue").json() == {"removed": 1, "status": "completed"}
+    gpu_emulator.advance(1)
+    assert gpu_emulator.webhooks(vendor="runpod") == []
+    assert job_status(api, purged) == {"id": purged, "status": "CANCELLED"}
