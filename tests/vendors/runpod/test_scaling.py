@@ -225,3 +225,31 @@ def test_queue_delay_can_add_a_worker_for_every_late_job(
     assert workers(api) == {"initializing": 1}
     at(gpu_emulator, start, 4)  # all five are late: up to workersMax at once
     assert workers(api) == {"initializing": 3}
+
+
+@pytest.mark.gpu_emulator(
+    fixtures=[
+        fixture({"id": EP, "workersMax": 20, "scalerType": "REQUEST_COUNT", "scalerValue": 10}),
+        {
+            "behaviours": {
+                "default": {"cold_start": {"uniform": [5, 30]}, "execution": {"uniform": [1, 4]}}
+            }
+        },
+    ]
+)
+def test_a_thousand_jobs_over_http_all_complete_once(gpu_emulator: Any, api: httpx.Client) -> None:
+    ids = [api.post(f"/{EP}/run", json={"input": {"n": n}}).json()["id"] for n in range(1000)]
+    assert len(set(ids)) == 1000
+    assert workers(api) == {"initializing": 20}
+    gpu_emulator.advance(600)
+    health = conforms(api.get(f"/{EP}/health").json(), "HealthResponse")
+    assert health["jobs"] == {
+        "completed": 1000,
+        "failed": 0,
+        "inProgress": 0,
+        "inQueue": 0,
+        "retried": 0,
+    }
+    for n, job_id in enumerate(ids):
+        doc = api.get(f"/{EP}/status/{job_id}").json()
+        assert (doc["status"], doc["output"]) == ("COMPLETED", {"n": n})
