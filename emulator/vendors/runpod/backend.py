@@ -26,11 +26,10 @@ from emulator.vendors.runpod.schemas import (
     RunpodOptions,
     TemplateFixture,
 )
-from emulator.vendors.runpod.worker_api import WorkerApi
+from emulator.vendors.runpod.worker_api import WORKER_ID_LENGTH, WorkerApi
 
-ENDPOINT_ID_LENGTH = 14
-TEMPLATE_ID_LENGTH = 10
-WORKER_ID_LENGTH = 14
+ENDPOINT_ID_LENGTH = 14  # like jpnw0v75y3qoql
+TEMPLATE_ID_LENGTH = 10  # like 30zmvf89kd
 
 
 @dataclass(eq=False)

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from emulator.vendors.runpod.backend import Endpoint, RunpodWorld
 
 EXECUTION_TIMEOUT_ERROR = "executionTimeout exceeded"
+DEFAULT_EXECUTION_TIMEOUT_MS = 600_000  # endpoint-configurations.mdx: 600 s
 
 
 @dataclass(eq=False, slots=True)
@@ -81,7 +82,7 @@ class JobBook:
         ctx = self.ctx
         options = self.world.options
         policy = request.policy
-        timeout_ms = endpoint.executionTimeoutMs
+        timeout_ms = endpoint.executionTimeoutMs or DEFAULT_EXECUTION_TIMEOUT_MS
         ttl_ms = options.ttl_default_ms
         low_priority = False
         if policy is not None:

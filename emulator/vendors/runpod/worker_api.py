@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 HOST = "api.runpod.ai"
 PING_INTERVAL_MS = 10_000
+WORKER_ID_LENGTH = 14  # like ud65qmv9cw0clh
 
 
 def stop_key(endpoint_id: str, worker_id: str) -> str:
@@ -50,8 +51,6 @@ class WorkerApi:
 
     def environment(self, endpoint: Endpoint, api_key: str, origin: str) -> dict[str, str]:
         """Put the endpoint in external mode; the env of one new worker process serving it."""
-        from emulator.vendors.runpod.backend import WORKER_ID_LENGTH
-
         self.world.set_external(endpoint)
         ids = self.ctx.ids
         pod_id = ids.alnum(WORKER_ID_LENGTH)
