@@ -204,7 +204,11 @@ def create_app(
     settings = settings or Settings()
     vendor_list = list(default_vendors() if vendors is None else vendors)
     emulator = Emulator(settings, vendor_list)
-    routes: list[BaseRoute] = [Mount("/_emulator", routes=admin.routes)]
+    control_routes: list[BaseRoute] = [*admin.routes]
+    control_routes += [
+        Mount(f"/{v.name}", routes=list(v.admin_routes)) for v in vendor_list if v.admin_routes
+    ]
+    routes: list[BaseRoute] = [Mount("/_emulator", routes=control_routes)]
     routes += [
         Mount(f"/{mount.host}", app=VendorHost(v, mount)) for v, mount in all_mounts(vendor_list)
     ]

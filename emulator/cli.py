@@ -1,4 +1,4 @@
-"""``gpu-emulator``: serve | validate | routes."""
+"""``gpu-emulator``: serve | validate | routes, plus subcommands contributed by vendors."""
 
 from __future__ import annotations
 
@@ -48,7 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
     routes = commands.add_parser("routes", help="print the vendor base URLs")
     routes.add_argument("--host", help="host the server listens on")
     routes.add_argument("--port", type=int, help="port the server listens on")
+    for command in _vendor_commands():
+        command.add_arguments(commands.add_parser(command.name, help=command.help))
     return parser
+
+
+def _vendor_commands() -> list[Any]:
+    """Subcommands contributed by the bundled vendors."""
+    from emulator.vendors import default_vendors
+
+    return [command for vendor in default_vendors() for command in vendor.commands]
 
 
 def _settings(args: argparse.Namespace) -> Any:
@@ -125,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gpu-emulator`` console script."""
     args = build_parser().parse_args(argv)
     handlers = {"serve": _serve, "validate": _validate, "routes": _routes}
+    handlers.update({command.name: command.run for command in _vendor_commands()})
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

@@ -113,8 +113,17 @@ def parse_text(text: str, vendors: Sequence[VendorSpec], source: str) -> Fixture
     return parse_document(data, vendors, source)
 
 
+SCENARIO_PREFIX = "scenario:"
+
+
 def load_file(path: str | Path, vendors: Sequence[VendorSpec]) -> FixtureDocumentBase:
-    """Read and validate one fixture file."""
+    """Read and validate one fixture file (``scenario:<name>`` names a bundled preset)."""
+    if isinstance(path, str) and path.startswith(SCENARIO_PREFIX):
+        name = path[len(SCENARIO_PREFIX) :]
+        path = scenario_path(name)
+        if not path.exists():
+            known = ", ".join(sorted(p.stem for p in path.parent.glob("*.yaml")))
+            raise FixtureError(f"scenario:{name}: no such scenario (bundled: {known})")
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")

@@ -9,10 +9,11 @@ vendor's own envelope, and journals the exchange.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -96,8 +97,22 @@ class HostMount:
 
 
 @dataclass(frozen=True, eq=False)
+class VendorCommand:
+    """A ``gpu-emulator <name>`` subcommand contributed by a vendor."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+@dataclass(frozen=True, eq=False)
 class VendorSpec:
-    """Everything the app needs to serve one vendor."""
+    """Everything the app needs to serve one vendor.
+
+    ``admin_routes`` are mounted under ``/_emulator/<name>`` (vendor-specific control routes);
+    ``commands`` become ``gpu-emulator`` subcommands.
+    """
 
     name: str
     title: str
@@ -105,6 +120,8 @@ class VendorSpec:
     create_world: WorldFactory
     fixture_model: type[BaseModel] | None = None
     specs: dict[str, str] = field(default_factory=dict)
+    admin_routes: tuple[BaseRoute, ...] = ()
+    commands: tuple[VendorCommand, ...] = ()
 
 
 class VendorHost:

@@ -171,3 +171,13 @@ def test_webhook_retries_happen_inside_one_advance(
     delivery = gpu_emulator.webhooks(vendor="acme")[0]
     assert [round(a["at"] - start) for a in delivery["attempts"]] == [3, 63, 363]
     assert [a["status"] for a in delivery["attempts"]] == [500, 500, 200]
+
+
+def test_a_vendor_contributes_admin_routes_under_its_name(
+    gpu_emulator: Any, acme_client: httpx.Client
+) -> None:
+    created = acme_client.post("/v1/endpoints", json={"name": "e"}).json()
+    acme_client.post(f"/v1/endpoints/{created['id']}/tasks", json={"input": 1})
+    counted = httpx.get(f"{gpu_emulator.base_url}/_emulator/acme/tasks", params={"tenant": "k1"})
+    assert counted.json() == {"tasks": 1}
+    assert httpx.get(f"{gpu_emulator.base_url}/_emulator/health").status_code == 200

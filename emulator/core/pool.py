@@ -54,6 +54,13 @@ class PoolObserver(Protocol):
         """A worker entered ``worker.state`` (``previous`` None when it is created)."""
 
 
+class TaskUpdateObserver(Protocol):
+    """Optional extra hook: a running task reported progress or a stream chunk."""
+
+    def task_updated(self, task: Task) -> None:
+        """``task.progress`` or ``task.stream`` changed (the state did not)."""
+
+
 class Forwarder(Protocol):
     """Runs a task on a real worker; must end by calling ``pool.finish`` (vendor-supplied)."""
 
@@ -110,6 +117,11 @@ class Pool:
     def load(self) -> Load:
         """What the scaler sees now."""
         oldest = self._oldest_for_scaling()
+        now = self.ctx.now
+        policy = self.config.policy
+        overdue, next_overdue_at = 0, math.inf
+        if isinstance(policy, QueueDelay) and policy.step == "per_job":
+            overdue, next_overdue_at = self._overdue(policy.seconds, now)
         return Load(
             queued=self.queued_for_scaling,
             running=self.running,
@@ -118,10 +130,27 @@ class Pool:
             starting=self.counts[WorkerState.PROVISIONING]
             + self.counts[WorkerState.THROTTLED]
             + self.counts[WorkerState.INITIALIZING],
-            now=self.ctx.now,
+            now=now,
             oldest_queued_at=oldest.queued_at if oldest is not None else None,
             last_step=self._last_step,
+            overdue=overdue,
+            next_overdue_at=next_overdue_at,
         )
+
+    def _overdue(self, delay: float, now: float) -> tuple[int, float]:
+        """Late tasks (up to what could matter) and when the next one turns late."""
+        cap = self.config.max_workers + len(self.workers)
+        count = 0
+        for task in self._scaling_queue:  # FIFO: the late ones come first
+            if task.state != TaskState.QUEUED:
+                continue
+            due = task.queued_at + delay
+            if now < due:
+                return count, due
+            count += 1
+            if count >= cap:
+                break
+        return count, math.inf
 
     def desired(self) -> int:
         """The scaler's target right now."""
@@ -199,11 +228,13 @@ class Pool:
         """A running task reported progress (shown by vendors while it runs)."""
         if task.state == TaskState.RUNNING:
             task.progress = progress
+            self._notify_update(task)
 
     def emit_chunk(self, task: Task, chunk: Any) -> None:
         """A running task produced a stream chunk."""
         if task.state == TaskState.RUNNING:
             task.stream.append(chunk)
+            self._notify_update(task)
 
     def take(self, worker_id: str, count: int = 1, data: Any = None) -> list[Task]:
         """External mode: a real worker asks for up to ``count`` tasks."""
@@ -396,8 +427,11 @@ class Pool:
             worker.tasks.pop(task.id, None)
             self._worker_freed(worker)
         if rescale:
-            # Less work in flight can only lower the target; idle timers handle scaling down.
+            # Less work in flight can only lower the target: idle timers scale down, and only
+            # workers still waiting for capacity may need letting go now.
             self._dispatch()
+            if self.counts[WorkerState.THROTTLED]:
+                self._rescale()
         if worker is not None and worker.state == WorkerState.IDLE:
             self._arm_idle(worker)  # only now: a worker handed the next task needs no timer
 
@@ -654,6 +688,12 @@ class Pool:
     def _notify_task(self, task: Task, previous: TaskState | None) -> None:
         if self.observer is not None:
             self.observer.task_changed(task, previous)
+
+    def _notify_update(self, task: Task) -> None:
+        # Optional: observers that do not long-poll on progress need not implement it.
+        hook = getattr(self.observer, "task_updated", None)
+        if hook is not None:
+            hook(task)
 
     def _notify_worker(self, worker: Worker, previous: WorkerState | None) -> None:
         if self.observer is not None:

@@ -4,9 +4,12 @@ Policies:
 
 - :class:`QueueDelay` (RunPod ``QUEUE_DELAY``, PPIO ``queue``): with no workers, the first queued
   task adds one; after that, while the oldest queued task has waited ``seconds`` or more and
-  more tasks wait than workers are starting up, add one worker per ``seconds``.
+  more tasks wait than workers are starting up, add one worker per ``seconds``. With
+  ``step="per_job"``: one worker for every task that has waited ``seconds`` (less the workers
+  already starting), at once.
 - :class:`RequestCount` (RunPod ``REQUEST_COUNT``, PPIO ``concurrency``):
-  ``ceil((queued + running) / per_worker)``.
+  ``ceil((queued + running) / per_worker)``, or ``ceil(queued / per_worker)`` when
+  ``include_running`` is False.
 - :class:`Fixed` (Yotta ``workers``): exactly ``count``.
 
 Scale-down is driven by idle timers: an idle worker past its idle timeout retires when the pool
@@ -17,20 +20,26 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True, slots=True)
 class QueueDelay:
-    """Add a worker when the oldest queued task has waited longer than ``seconds``."""
+    """Add a worker when the oldest queued task has waited longer than ``seconds``.
+
+    ``step`` says how many: ``"one"`` per ``seconds``, or ``"per_job"`` one per late task.
+    """
 
     seconds: float
+    step: Literal["one", "per_job"] = "one"
 
 
 @dataclass(frozen=True, slots=True)
 class RequestCount:
-    """One worker per ``per_worker`` tasks queued or running."""
+    """One worker per ``per_worker`` tasks queued (and running, unless told otherwise)."""
 
     per_worker: int
+    include_running: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +64,8 @@ class Load:
     now: float = 0.0
     oldest_queued_at: float | None = None
     last_step: float = -math.inf
+    overdue: int = 0  # queued tasks that waited the QueueDelay (counted for step="per_job")
+    next_overdue_at: float = math.inf  # when the next queued task becomes overdue (per_job)
 
 
 def _late_at(policy: QueueDelay, load: Load) -> float:
@@ -68,11 +79,14 @@ def desired_workers(policy: Policy, load: Load, *, minimum: int, maximum: int) -
     if isinstance(policy, Fixed):
         return max(0, policy.count)
     if isinstance(policy, RequestCount):
-        want = math.ceil((load.queued + load.running) / max(1, policy.per_worker))
+        demand = load.queued + (load.running if policy.include_running else 0)
+        want = math.ceil(demand / max(1, policy.per_worker))
     elif load.queued == 0:
         want = load.busy
     elif load.active == 0:
         want = 1
+    elif policy.step == "per_job":
+        want = load.active + max(0, load.overdue - load.starting)
     elif load.queued > load.starting and load.now >= _late_at(policy, load):
         want = load.active + 1
     else:
@@ -93,5 +107,5 @@ def next_check(policy: Policy, load: Load, *, maximum: int) -> float | None:
         or load.queued <= load.starting
     ):
         return None
-    due = _late_at(policy, load)
-    return due if due > load.now else None
+    due = load.next_overdue_at if policy.step == "per_job" else _late_at(policy, load)
+    return due if load.now < due < math.inf else None

@@ -10,6 +10,7 @@ from emulator.hosting import VendorSpec
 VENDOR_MODULES: tuple[str, ...] = (
     "emulator.vendors.ppio",
     "emulator.vendors.ppio.novita",
+    "emulator.vendors.runpod",
     "emulator.vendors.yotta",
     "emulator.vendors.matpool",
 )

@@ -8,7 +8,7 @@ from emulator.core.capacity import Capacity
 from emulator.core.scaling import Fixed, QueueDelay, RequestCount
 from emulator.core.tasks import TaskState
 from emulator.core.workers import WorkerState
-from tests.support.sim import make_pool, run, task, world
+from tests.support.sim import T0, make_pool, run, task, world
 
 FAST = {"cold_start": 20, "execution": 5, "shutdown": 0}
 
@@ -282,3 +282,50 @@ def test_idle_worker_checks_are_lazy(policy: QueueDelay | RequestCount) -> None:
         run(ctx, 1)
     # One idle check per worker stays pending however many tasks ran in between.
     assert ctx.sim.engine.pending() <= before + 1
+
+
+def test_progress_and_chunks_reach_an_observer_that_asks_for_updates() -> None:
+    ctx = world()
+    behaviour = {**FAST, "execution": 4, "stream_chunks": 2, "progress_updates": 1}
+    pool, recorder = make_pool(ctx, behaviour=behaviour, max_workers=1, policy=RequestCount(1))
+    updates: list[tuple[float, object, list[object]]] = []
+
+    class Updates:
+        def task_changed(self, t: object, previous: object) -> None:
+            recorder.task_changed(t, previous)  # type: ignore[arg-type]
+
+        def worker_changed(self, w: object, previous: object) -> None:
+            recorder.worker_changed(w, previous)  # type: ignore[arg-type]
+
+        def task_updated(self, t: object) -> None:
+            updates.append((ctx.now - T0, t.progress, list(t.stream)))  # type: ignore[attr-defined]
+
+    pool.observer = Updates()
+    pool.submit(task(ctx, "a", "xy"))
+    run(ctx, 30)
+    assert [at for at, _, _ in updates] == pytest.approx([20 + 4 / 3, 22, 20 + 8 / 3])
+    assert updates[1][1] == {"step": 1, "of": 1}
+    assert updates[-1][2] == ["x", "y"]
+    assert recorder.task_times("completed") == {"a": 24}
+
+
+def test_queue_delay_per_job_scales_for_every_late_task_at_once() -> None:
+    ctx = world()
+    behaviour = {"cold_start": 20, "execution": 100, "shutdown": 0}
+    pool, _ = make_pool(
+        ctx, behaviour=behaviour, max_workers=10, policy=QueueDelay(4, step="per_job")
+    )
+    for name in "abcde":
+        pool.submit(task(ctx, name))
+    run(ctx, 1)
+    for name in "fg":
+        pool.submit(task(ctx, name))
+    assert pool.active == 1
+    run(ctx, 2.9)  # t=3.9: nobody has waited 4 s yet
+    assert pool.active == 1
+    run(ctx, 0.1)  # t=4: a-e are late, one worker is already starting for them
+    assert pool.active == 5
+    run(ctx, 1)  # t=5: f and g are late too
+    assert pool.active == 7
+    run(ctx, 200)
+    assert pool.running == 0

@@ -78,3 +78,25 @@ def test_next_check_never_returns_the_present() -> None:
     state = load(queued=2, active=1, now=now, oldest_queued_at=now - 3.999999999999999)
     due = next_check(QueueDelay(4), state, maximum=5)
     assert due is None or due > now
+
+
+@pytest.mark.parametrize(
+    ("queued", "running", "per_worker", "expected"),
+    [(0, 5, 1, 0), (1, 3, 1, 1), (5, 2, 2, 3), (8, 8, 4, 2)],
+)
+def test_request_count_can_ignore_running_tasks(
+    queued: int, running: int, per_worker: int, expected: int
+) -> None:
+    policy = RequestCount(per_worker, include_running=False)
+    got = desired_workers(policy, load(queued=queued, running=running), minimum=0, maximum=10)
+    assert got == expected
+
+
+def test_queue_delay_per_job_adds_a_worker_for_every_late_task_less_those_starting() -> None:
+    policy = QueueDelay(4, step="per_job")
+    late = load(queued=5, active=1, busy=1, starting=0, now=100, overdue=3, next_overdue_at=102)
+    assert desired_workers(policy, late, minimum=0, maximum=10) == 4
+    covered = load(queued=5, active=4, busy=1, starting=3, now=100, overdue=3)
+    assert desired_workers(policy, covered, minimum=0, maximum=10) == 4
+    assert next_check(policy, late, maximum=10) == 102
+    assert next_check(policy, load(queued=5, active=1, now=100, overdue=5), maximum=10) is None

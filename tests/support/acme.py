@@ -195,6 +195,15 @@ async def boom(request: Request) -> Response:
     raise RuntimeError("kaboom")
 
 
+async def admin_count(request: Request) -> Response:
+    """A vendor-contributed admin route: how many tasks a tenant has."""
+    state = request.app.state.emulator
+    state.sync()
+    tenant = state.tenants.get(request.query_params.get("tenant", ""))
+    world = tenant.worlds.get("acme") if tenant is not None else None
+    return JSONResponse({"tasks": len(world.tasks) if world is not None else 0})
+
+
 routes = [
     Route("/v1/endpoints", create_endpoint, methods=["POST"]),
     Route("/v1/endpoints/{endpoint_id}", get_endpoint, methods=["GET"]),
@@ -218,4 +227,5 @@ vendor = VendorSpec(
     ),
     create_world=AcmeWorld,
     fixture_model=AcmeFixture,
+    admin_routes=(Route("/tasks", admin_count, methods=["GET"]),),
 )
