@@ -101,8 +101,10 @@ class Engine:
             self._compact()
 
     def _compact(self) -> None:
-        self._heap = [entry for entry in self._heap if entry[2]._status == _PENDING]
-        heapq.heapify(self._heap)
+        # In place: a run_until in progress holds this very list.
+        heap = self._heap
+        heap[:] = [entry for entry in heap if entry[2]._status == _PENDING]
+        heapq.heapify(heap)
         self._cancelled = 0
 
     def next_time(self) -> float | None:

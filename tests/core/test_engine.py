@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from emulator.core.engine import Engine
+from emulator.core.engine import Engine, Event
 from emulator.core.tenants import Tenant
 
 
@@ -168,6 +168,34 @@ def test_mass_cancellation_compacts_the_heap() -> None:
     engine.run_until(10_000)
     assert len(log.seen) == 1000
     assert log.seen[0] == (4000.0, "4000")
+
+
+class Canceller:
+    """At its event, cancels a batch of far-future timers and schedules a follow-up."""
+
+    def __init__(self, engine: Engine, log: Log, victims: list[Event]) -> None:
+        self.engine = engine
+        self.log = log
+        self.victims = victims
+
+    def fire(self) -> None:
+        for event in self.victims:
+            self.engine.cancel(event)  # enough to compact the heap in the middle of run_until
+        self.engine.after(1, self.log.hit, "after-compaction")
+
+
+def test_a_compaction_inside_run_until_loses_no_event() -> None:
+    engine = Engine(0.0)
+    log = Log(engine)
+    victims = [engine.at(1_000_000.0 + i, log.hit, "victim") for i in range(3000)]
+    engine.at(5, Canceller(engine, log, victims).fire)
+    for i in range(10, 20):
+        engine.at(float(i), log.hit, f"later-{i}")
+    engine.run_until(100)
+    labels = [label for _, label in log.seen]
+    assert labels == ["after-compaction", *(f"later-{i}" for i in range(10, 20))]
+    assert engine.pending() == 0
+    assert engine.next_time() is None
 
 
 def test_pending_events_survive_pickling() -> None:
