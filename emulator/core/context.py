@@ -82,7 +82,7 @@ class Simulation:
                 # A receiver that never answers must not stall time for good: stop waiting.
                 wait_for_io = await runtime.settle(SETTLE_TIMEOUT)
                 continue
-            pause = (lambda: runtime.busy) if wait_for_io else None
+            pause = runtime.busy_probe() if wait_for_io else None
             if not self.engine.run_until(target, pause=pause):
                 break
         jump = target - self.clock.now()
@@ -111,37 +111,40 @@ class Simulation:
 class WorldContext:
     """What one tenant's vendor world may use: time, events, its own RNG and ids, webhooks."""
 
-    __slots__ = ("ids", "rng", "sim", "tenant", "vendor")
+    __slots__ = ("_engine", "ids", "rng", "sim", "tenant", "vendor")
 
     def __init__(self, vendor: str, tenant: Tenant, sim: Simulation) -> None:
         self.vendor = vendor
         self.tenant = tenant
         self.sim = sim
+        self._engine = sim.engine  # the hot path of every world: one attribute away
         self.rng: random.Random = derive_rng(sim.seed, vendor, tenant.key)
         self.ids = Ids(self.rng)
 
     def __getstate__(self) -> tuple[Any, ...]:
-        return (self.vendor, self.tenant, self.sim, self.rng, self.ids)
+        return (self.vendor, self.tenant, self.sim, self.rng, self.ids, self._engine)
 
     def __setstate__(self, data: tuple[Any, ...]) -> None:
-        self.vendor, self.tenant, self.sim, self.rng, self.ids = data
+        self.vendor, self.tenant, self.sim, self.rng, self.ids, self._engine = data
 
     @property
     def now(self) -> float:
         """The simulation's present."""
-        return self.sim.engine.now
+        return self._engine.now
 
     def at(self, time: float, callback: Callable[..., Any], *args: Any) -> Event:
         """Schedule a callback owned by this tenant (dropped if the tenant is reset)."""
-        return self.sim.engine.at(time, callback, *args, scope=self.tenant)
+        return self._engine.push(time, callback, args, self.tenant)
 
     def after(self, delay: float, callback: Callable[..., Any], *args: Any) -> Event:
         """Schedule a callback ``delay`` seconds from now."""
-        return self.sim.engine.at(self.sim.engine.now + delay, callback, *args, scope=self.tenant)
+        engine = self._engine
+        return engine.push(engine.now + delay, callback, args, self.tenant)
 
     def cancel(self, event: Event | None) -> None:
         """Cancel a pending event."""
-        self.sim.engine.cancel(event)
+        if event is not None:
+            self._engine.cancel(event)
 
     def behaviour(self, ref: str | Mapping[str, Any] | Behaviour | None) -> Behaviour:
         """Resolve a behaviour reference (see :meth:`Simulation.behaviour`)."""

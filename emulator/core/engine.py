@@ -7,9 +7,9 @@ module-level functions (never lambdas) so that a pending heap can be persisted w
 
 from __future__ import annotations
 
-import heapq
 import logging
 from collections.abc import Callable
+from heapq import heapify, heappop, heappush
 from typing import Any, Protocol
 
 log = logging.getLogger("emulator.engine")
@@ -76,26 +76,33 @@ class Engine:
         self, time: float, callback: Callable[..., Any], *args: Any, scope: Scope | None = None
     ) -> Event:
         """Schedule ``callback(*args)`` at emulator time ``time`` (a past time means now)."""
-        if time < self.now:
-            time = self.now
-        event = Event(time, callback, args, scope)
-        self._seq += 1
-        heapq.heappush(self._heap, (time, self._seq, event))
-        if self.on_schedule is not None:
-            self.on_schedule(time)
-        return event
+        return self.push(time, callback, args, scope)
 
     def after(
         self, delay: float, callback: Callable[..., Any], *args: Any, scope: Scope | None = None
     ) -> Event:
         """Schedule ``callback(*args)`` ``delay`` seconds from now."""
-        return self.at(self.now + delay, callback, *args, scope=scope)
+        return self.push(self.now + delay, callback, args, scope)
+
+    def push(
+        self, time: float, callback: Callable[..., Any], args: tuple[Any, ...], scope: Scope | None
+    ) -> Event:
+        """:meth:`at` with the arguments as one tuple (the hot path of every world)."""
+        if time < self.now:
+            time = self.now
+        event = Event(time, callback, args, scope)
+        self._seq = seq = self._seq + 1
+        heappush(self._heap, (time, seq, event))
+        if self.on_schedule is not None:
+            self.on_schedule(time)
+        return event
 
     def cancel(self, event: Event | None) -> None:
         """Cancel a pending event (no-op for fired, cancelled or ``None``)."""
         if event is None or event._status != _PENDING:
             return
         event._status = _CANCELLED
+        event.args = ()  # a cancelled event waits in the heap: let what it referred to go
         self._cancelled += 1
         if self._cancelled > 1024 and self._cancelled * 2 > len(self._heap):
             self._compact()
@@ -104,7 +111,7 @@ class Engine:
         # In place: a run_until in progress holds this very list.
         heap = self._heap
         heap[:] = [entry for entry in heap if entry[2]._status == _PENDING]
-        heapq.heapify(heap)
+        heapify(heap)
         self._cancelled = 0
 
     def next_time(self) -> float | None:
@@ -114,7 +121,7 @@ class Engine:
             event = heap[0][2]
             if event._status == _PENDING and (event.scope is None or event.scope.alive):
                 return heap[0][0]
-            heapq.heappop(heap)
+            heappop(heap)
             if event._status == _CANCELLED:
                 self._cancelled -= 1
         return None
@@ -123,10 +130,10 @@ class Engine:
         """Number of events still to fire (including ones whose scope died)."""
         return len(self._heap) - self._cancelled
 
-    def run_until(self, t: float, pause: Callable[[], bool] | None = None) -> bool:
+    def run_until(self, t: float, pause: Callable[[], object] | None = None) -> bool:
         """Apply every event due by ``t`` in order; returns True if ``pause()`` stopped it early."""
         heap = self._heap
-        pop = heapq.heappop
+        pop = heappop
         while heap and heap[0][0] <= t:
             time, _, event = pop(heap)
             if event._status != _PENDING:

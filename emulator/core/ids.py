@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import string
-import uuid
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # Faker costs ~0.3 s to import: only load it when fake data is asked for.
@@ -15,6 +14,11 @@ MIXED_ALNUM = string.ascii_letters + string.digits
 # Twitter-style snowflake epoch shifted so that ids minted in 2025-2027 have 18 digits,
 # like the Yotta ids seen in the wild (378888638324150969).
 _SNOWFLAKE_EPOCH_MS = 1_666_000_000_000
+
+
+# RFC 4122 variant and version 4, as ``uuid.UUID(version=4)`` sets them.
+_UUID4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
+_UUID4_SET = (0x8000 << 48) | (0x4000 << 64)
 
 
 def derive_rng(seed: int, *parts: str) -> random.Random:
@@ -37,8 +41,9 @@ class Ids:
         self._faker = None
 
     def uuid4(self) -> str:
-        """A version-4 UUID string."""
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        """A version-4 UUID string (what ``str(uuid.UUID(int=bits, version=4))`` gives, faster)."""
+        digits = "%032x" % ((self.rng.getrandbits(128) & _UUID4_CLEAR) | _UUID4_SET)
+        return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
     def alnum(self, length: int, alphabet: str = LOWER_ALNUM) -> str:
         """Random characters from ``alphabet`` (lowercase letters and digits by default)."""

@@ -69,7 +69,23 @@ class Forwarder(Protocol):
         ...
 
 
-_ACTIVE_EXCLUDED = (WorkerState.DRAINING, WorkerState.TERMINATED)
+# Enum members cost a descriptor lookup on each access (CPython 3.11): hot paths use these.
+_T_QUEUED = TaskState.QUEUED
+_T_RUNNING = TaskState.RUNNING
+_T_COMPLETED = TaskState.COMPLETED
+_T_FAILED = TaskState.FAILED
+_T_CANCELLED = TaskState.CANCELLED
+_T_TIMED_OUT = TaskState.TIMED_OUT
+_W_PROVISIONING = WorkerState.PROVISIONING
+_W_THROTTLED = WorkerState.THROTTLED
+_W_INITIALIZING = WorkerState.INITIALIZING
+_W_IDLE = WorkerState.IDLE
+_W_RUNNING = WorkerState.RUNNING
+_W_DRAINING = WorkerState.DRAINING
+_W_UNHEALTHY = WorkerState.UNHEALTHY
+_W_TERMINATED = WorkerState.TERMINATED
+
+_ACTIVE_EXCLUDED = (_W_DRAINING, _W_TERMINATED)
 
 
 class Pool:
@@ -112,29 +128,30 @@ class Pool:
     @property
     def active(self) -> int:
         """Workers that count towards the target (everything but draining/terminated)."""
-        return len(self.workers) - self.counts[WorkerState.DRAINING]
+        return len(self.workers) - self.counts[_W_DRAINING]
 
     def load(self) -> Load:
         """What the scaler sees now."""
-        oldest = self._oldest_for_scaling()
+        queue = self._scaling_queue
+        while queue and queue[0].state != _T_QUEUED:  # drop tasks that left the queue
+            queue.popleft()
         now = self.ctx.now
         policy = self.config.policy
         overdue, next_overdue_at = 0, math.inf
         if isinstance(policy, QueueDelay) and policy.step == "per_job":
             overdue, next_overdue_at = self._overdue(policy.seconds, now)
+        counts = self.counts
         return Load(
-            queued=self.queued_for_scaling,
-            running=self.running,
-            active=self.active,
-            busy=self.counts[WorkerState.RUNNING],
-            starting=self.counts[WorkerState.PROVISIONING]
-            + self.counts[WorkerState.THROTTLED]
-            + self.counts[WorkerState.INITIALIZING],
-            now=now,
-            oldest_queued_at=oldest.queued_at if oldest is not None else None,
-            last_step=self._last_step,
-            overdue=overdue,
-            next_overdue_at=next_overdue_at,
+            self.queued_for_scaling,
+            self.running,
+            len(self.workers) - counts[_W_DRAINING],
+            counts[_W_RUNNING],
+            counts[_W_PROVISIONING] + counts[_W_THROTTLED] + counts[_W_INITIALIZING],
+            now,
+            queue[0].queued_at if queue else None,
+            self._last_step,
+            overdue,
+            next_overdue_at,
         )
 
     def _overdue(self, delay: float, now: float) -> tuple[int, float]:
@@ -142,7 +159,7 @@ class Pool:
         cap = self.config.max_workers + len(self.workers)
         count = 0
         for task in self._scaling_queue:  # FIFO: the late ones come first
-            if task.state != TaskState.QUEUED:
+            if task.state != _T_QUEUED:
                 continue
             due = task.queued_at + delay
             if now < due:
@@ -161,7 +178,7 @@ class Pool:
 
     def queued_tasks(self) -> Iterator[Task]:
         """Tasks still waiting, in dispatch order."""
-        return (t for t in self._queue if t.state == TaskState.QUEUED)
+        return (t for t in self._queue if t.state == _T_QUEUED)
 
     def position(self, task: Task) -> int | None:
         """1-based place of a queued task in the queue (O(queue); for display only)."""
@@ -174,24 +191,25 @@ class Pool:
 
     def submit(self, task: Task) -> None:
         """Queue a task; it starts as soon as a worker is free (scaling up if needed)."""
-        task.state = TaskState.QUEUED
+        task.state = _T_QUEUED
         task.queued_at = self.ctx.now
         task.started_at = task.finished_at = None
         task.worker_id = None
         self._enqueue(task, front=False)
-        self._notify_task(task, None)
+        if self.observer is not None:
+            self.observer.task_changed(task, None)
         self._dispatch()
         self._rescale()
 
     def cancel(self, task: Task, *, notify: bool = True) -> bool:
         """Cancel a queued or running task; False if it had already ended."""
-        if task.state == TaskState.QUEUED:
+        if task.state == _T_QUEUED:
             self._leave_queue(task)
-            self._end(task, TaskState.CANCELLED, notify=notify)
+            self._end(task, _T_CANCELLED, notify=notify)
             self._rescale()
             return True
-        if task.state == TaskState.RUNNING:
-            self._stop_running(task, TaskState.CANCELLED, notify=notify)
+        if task.state == _T_RUNNING:
+            self._stop_running(task, _T_CANCELLED, notify=notify)
             return True
         return False
 
@@ -200,7 +218,7 @@ class Pool:
         purged = list(self.queued_tasks())
         for task in purged:
             self._leave_queue(task)
-            self._end(task, TaskState.CANCELLED, notify=True)
+            self._end(task, _T_CANCELLED, notify=True)
         self._queue.clear()
         self._scaling_queue.clear()
         self._rescale()
@@ -215,10 +233,10 @@ class Pool:
         state: TaskState | None = None,
     ) -> bool:
         """Report a running task's outcome: COMPLETED unless ``error``/``state`` say otherwise."""
-        if task.state != TaskState.RUNNING:
+        if task.state != _T_RUNNING:
             return False
         if state is None:
-            state = TaskState.FAILED if error is not None else TaskState.COMPLETED
+            state = _T_FAILED if error is not None else _T_COMPLETED
         task.output = output
         task.error = error
         self._stop_running(task, state, notify=True)
@@ -226,13 +244,13 @@ class Pool:
 
     def report_progress(self, task: Task, progress: Any) -> None:
         """A running task reported progress (shown by vendors while it runs)."""
-        if task.state == TaskState.RUNNING:
+        if task.state == _T_RUNNING:
             task.progress = progress
             self._notify_update(task)
 
     def emit_chunk(self, task: Task, chunk: Any) -> None:
         """A running task produced a stream chunk."""
-        if task.state == TaskState.RUNNING:
+        if task.state == _T_RUNNING:
             task.stream.append(chunk)
             self._notify_update(task)
 
@@ -274,7 +292,7 @@ class Pool:
         if excess > 0:
             self._retire_some(excess)
         for worker in list(self.workers.values()):
-            if worker.state == WorkerState.IDLE:
+            if worker.state == _W_IDLE:
                 self._arm_idle(worker)
         self._dispatch()
         self._rescale()
@@ -308,10 +326,10 @@ class Pool:
         self.ctx.cancel(self._scaler_timer)
         for task in list(self.queued_tasks()):
             self._leave_queue(task)
-            self._end(task, TaskState.CANCELLED, notify=True)
+            self._end(task, _T_CANCELLED, notify=True)
         for worker in list(self.workers.values()):
             for task in list(worker.tasks.values()):
-                self._stop_running(task, TaskState.CANCELLED, notify=True, rescale=False)
+                self._stop_running(task, _T_CANCELLED, notify=True, rescale=False)
             self._terminate(worker)
 
     # ------------------------------------------------------------------ queue internals
@@ -339,23 +357,17 @@ class Pool:
         queue = self._queue
         while queue:
             task = queue.popleft()
-            if task.state == TaskState.QUEUED:
+            if task.state == _T_QUEUED:
                 self._leave_queue(task)
                 return task
         return None
 
-    def _oldest_for_scaling(self) -> Task | None:
-        queue = self._scaling_queue
-        while queue and queue[0].state != TaskState.QUEUED:
-            queue.popleft()
-        return queue[0] if queue else None
-
     # ------------------------------------------------------------------ execution
 
     def _dispatch(self) -> None:
-        if not self.enabled or self.config.external:
-            return
         free = self._free
+        if not free or not self.queued or not self.enabled or self.config.external:
+            return
         while self.queued and free:
             task = self._pop_queued()
             if task is None:
@@ -364,7 +376,7 @@ class Pool:
 
     def _start(self, task: Task, worker: Worker) -> None:
         now = self.ctx.now
-        task.state = TaskState.RUNNING
+        task.state = _T_RUNNING
         task.started_at = now
         task.worker_id = worker.id
         task.progress = None
@@ -372,10 +384,11 @@ class Pool:
         if len(worker.tasks) >= self.config.concurrency:
             self._free.pop(worker.id, None)
         self.running += 1
-        if worker.state == WorkerState.IDLE:
-            self._set_state(worker, WorkerState.RUNNING)
-        self._notify_task(task, TaskState.QUEUED)
-        if task.state != TaskState.RUNNING:
+        if worker.state == _W_IDLE:
+            self._set_state(worker, _W_RUNNING)
+        if self.observer is not None:
+            self.observer.task_changed(task, _T_QUEUED)
+        if task.state != _T_RUNNING:
             return  # the observer ended it (e.g. cancelled) on the way in
         timeout = task.execution_timeout
         if worker.external or self.forwarder is not None:
@@ -391,7 +404,8 @@ class Pool:
             end = now + timeout
         else:
             task.timer = self.ctx.at(end, self._complete, task, fate)
-        self._schedule_extras(task, fate, now, end)
+        if fate.chunks or fate.progress_updates:
+            self._schedule_extras(task, fate, now, end)
 
     def _schedule_extras(self, task: Task, fate: Plan, start: float, end: float) -> None:
         span = fate.duration
@@ -412,17 +426,21 @@ class Pool:
 
     def _time_out(self, task: Task) -> None:
         task.timer = None
-        if task.state == TaskState.RUNNING:
-            self._stop_running(task, TaskState.TIMED_OUT, notify=True)
+        if task.state == _T_RUNNING:
+            self._stop_running(task, _T_TIMED_OUT, notify=True)
 
     def _stop_running(
         self, task: Task, state: TaskState, *, notify: bool, rescale: bool = True
     ) -> None:
-        self.ctx.cancel(task.timer)
-        task.timer = None
+        if task.timer is not None:
+            self.ctx.cancel(task.timer)
+            task.timer = None
         self.running -= 1
         worker = self.workers.get(task.worker_id or "")
-        self._end(task, state, notify=notify, previous=TaskState.RUNNING)
+        task.state = state
+        task.finished_at = self.ctx.now
+        if notify and self.observer is not None:
+            self.observer.task_changed(task, _T_RUNNING)
         if worker is not None:
             worker.tasks.pop(task.id, None)
             self._worker_freed(worker)
@@ -430,9 +448,9 @@ class Pool:
             # Less work in flight can only lower the target: idle timers scale down, and only
             # workers still waiting for capacity may need letting go now.
             self._dispatch()
-            if self.counts[WorkerState.THROTTLED]:
+            if self.counts[_W_THROTTLED]:
                 self._rescale()
-        if worker is not None and worker.state == WorkerState.IDLE:
+        if worker is not None and worker.state == _W_IDLE:
             self._arm_idle(worker)  # only now: a worker handed the next task needs no timer
 
     def _interrupt(self, task: Task) -> None:
@@ -443,11 +461,11 @@ class Pool:
         worker = self.workers.get(task.worker_id or "")
         if worker is not None:
             worker.tasks.pop(task.id, None)
-        task.state = TaskState.QUEUED
+        task.state = _T_QUEUED
         task.started_at = None
         task.worker_id = None
         self._enqueue(task, front=True)
-        self._notify_task(task, TaskState.RUNNING)
+        self._notify_task(task, _T_RUNNING)
 
     def _end(
         self,
@@ -455,7 +473,7 @@ class Pool:
         state: TaskState,
         *,
         notify: bool,
-        previous: TaskState = TaskState.QUEUED,
+        previous: TaskState = _T_QUEUED,
     ) -> None:
         task.state = state
         task.finished_at = self.ctx.now
@@ -468,11 +486,13 @@ class Pool:
         previous = worker.state
         if previous == state:
             return
-        self.counts[previous] -= 1
-        self.counts[state] += 1
+        counts = self.counts
+        counts[previous] -= 1
+        counts[state] += 1
         worker.state = state
         worker.since = self.ctx.now
-        self._notify_worker(worker, previous)
+        if self.observer is not None:
+            self.observer.worker_changed(worker, previous)
 
     def _provision(self, *, warm: bool = False) -> Worker:
         now = self.ctx.now
@@ -487,33 +507,35 @@ class Pool:
         """Find the worker a place: an injected shortage or no capacity leaves it throttled."""
         faults = self.ctx.sim.faults
         if faults.rules and faults.shortage(self.ctx.vendor, self.ctx.tenant.key):
-            self._set_state(worker, WorkerState.THROTTLED)
+            self._set_state(worker, _W_THROTTLED)
             faults.hold(worker, self._unheld)
             return
-        granted = self._placed_warm if warm else self._placed
-        if self.capacity is not None and not self.capacity.request(worker, granted):
-            self._set_state(worker, WorkerState.THROTTLED)
+        capacity = self.capacity
+        if capacity is not None and not capacity.request(
+            worker, self._placed_warm if warm else self._placed
+        ):
+            self._set_state(worker, _W_THROTTLED)
         elif warm:
             self._become_ready(worker)
         else:
             self._cold_start(worker)
 
     def _unheld(self, worker: Worker) -> None:
-        if worker.state == WorkerState.THROTTLED and self.enabled:
+        if worker.state == _W_THROTTLED and self.enabled:
             self._place(worker)
 
     def _placed(self, worker: Worker) -> None:
-        if worker.state == WorkerState.THROTTLED:
-            self._set_state(worker, WorkerState.PROVISIONING)
+        if worker.state == _W_THROTTLED:
+            self._set_state(worker, _W_PROVISIONING)
             self._cold_start(worker)
 
     def _placed_warm(self, worker: Worker) -> None:
-        if worker.state == WorkerState.THROTTLED:
+        if worker.state == _W_THROTTLED:
             self._become_ready(worker)
 
     def _cold_start(self, worker: Worker) -> None:
         behaviour = self.behaviour
-        self._set_state(worker, WorkerState.INITIALIZING)
+        self._set_state(worker, _W_INITIALIZING)
         duration = behaviour.cold_start.sample(self.ctx.rng)
         fails = (
             behaviour.crash_loop
@@ -521,7 +543,7 @@ class Pool:
                 behaviour.start_failure_rate > 0
                 and self.ctx.rng.random() < behaviour.start_failure_rate
             )
-            or self._start_fault()
+            or (self.ctx.sim.faults.rules and self._start_fault())
         )
         worker.timer = self.ctx.at(self.ctx.now + duration, self._cold_start_done, worker, fails)
 
@@ -536,11 +558,11 @@ class Pool:
 
     def _cold_start_done(self, worker: Worker, failed: bool) -> None:
         worker.timer = None
-        if worker.state != WorkerState.INITIALIZING:
+        if worker.state != _W_INITIALIZING:
             return
         if failed:
             worker.restarts += 1
-            self._set_state(worker, WorkerState.UNHEALTHY)
+            self._set_state(worker, _W_UNHEALTHY)
             restart = self.behaviour.restart_delay
             if restart is not None:
                 delay = restart.sample(self.ctx.rng)
@@ -552,30 +574,30 @@ class Pool:
 
     def _restart(self, worker: Worker) -> None:
         worker.timer = None
-        if worker.state == WorkerState.UNHEALTHY:
+        if worker.state == _W_UNHEALTHY:
             self._cold_start(worker)
 
     def _become_ready(self, worker: Worker) -> None:
         now = self.ctx.now
         worker.ready_at = now
         worker.idle_since = now
-        self._set_state(worker, WorkerState.IDLE)
+        self._set_state(worker, _W_IDLE)
         self._free[worker.id] = worker
         self._dispatch()
-        if worker.state == WorkerState.IDLE:
+        if worker.state == _W_IDLE:
             self._arm_idle(worker)
 
     def _worker_freed(self, worker: Worker) -> None:
-        if worker.state == WorkerState.DRAINING:
+        if worker.state == _W_DRAINING:
             if not worker.tasks:
                 self._begin_shutdown(worker)
             return
-        if worker.state not in (WorkerState.IDLE, WorkerState.RUNNING):
+        if worker.state not in (_W_IDLE, _W_RUNNING):
             return
         self._free[worker.id] = worker
         if not worker.tasks:
             worker.idle_since = self.ctx.now
-            self._set_state(worker, WorkerState.IDLE)
+            self._set_state(worker, _W_IDLE)
 
     def _arm_idle(self, worker: Worker) -> None:
         if worker.external or (worker.idle_timer is not None and worker.idle_timer.pending):
@@ -585,7 +607,7 @@ class Pool:
 
     def _idle_check(self, worker: Worker) -> None:
         worker.idle_timer = None
-        if worker.state != WorkerState.IDLE or not self.enabled:
+        if worker.state != _W_IDLE or not self.enabled:
             return
         due = (worker.idle_since or 0.0) + self.config.idle_timeout
         if due > self.ctx.now:  # it worked since the timer was set: check again later
@@ -597,12 +619,12 @@ class Pool:
     def _retire_some(self, count: int) -> None:
         candidates = [w for w in self.workers.values() if w.state not in _ACTIVE_EXCLUDED]
         rank = {
-            WorkerState.THROTTLED: 0,
-            WorkerState.PROVISIONING: 0,
-            WorkerState.UNHEALTHY: 1,
-            WorkerState.INITIALIZING: 2,
-            WorkerState.IDLE: 3,
-            WorkerState.RUNNING: 4,
+            _W_THROTTLED: 0,
+            _W_PROVISIONING: 0,
+            _W_UNHEALTHY: 1,
+            _W_INITIALIZING: 2,
+            _W_IDLE: 3,
+            _W_RUNNING: 4,
         }
         candidates.sort(key=lambda w: (rank[w.state], -w.created_at))
         for worker in candidates[:count]:
@@ -610,17 +632,17 @@ class Pool:
 
     def _retire(self, worker: Worker) -> None:
         """Scale one worker down: drain it (finish its tasks), then shut it down."""
-        if worker.state in (WorkerState.DRAINING, WorkerState.TERMINATED):
+        if worker.state in (_W_DRAINING, _W_TERMINATED):
             return
         self._free.pop(worker.id, None)
         self.ctx.cancel(worker.idle_timer)
         worker.idle_timer = None
-        if worker.state in (WorkerState.THROTTLED, WorkerState.PROVISIONING):
+        if worker.state in (_W_THROTTLED, _W_PROVISIONING):
             self._terminate(worker)
             return
         self.ctx.cancel(worker.timer)
         worker.timer = None
-        self._set_state(worker, WorkerState.DRAINING)
+        self._set_state(worker, _W_DRAINING)
         if not worker.tasks:
             self._begin_shutdown(worker)
 
@@ -632,15 +654,15 @@ class Pool:
             worker.timer = self.ctx.at(self.ctx.now + delay, self._terminate, worker)
 
     def _terminate(self, worker: Worker) -> None:
-        if worker.state == WorkerState.TERMINATED:
+        if worker.state == _W_TERMINATED:
             return
         self.ctx.cancel(worker.timer)
         self.ctx.cancel(worker.idle_timer)
         worker.timer = worker.idle_timer = None
         self._free.pop(worker.id, None)
         worker.terminated_at = self.ctx.now
-        self._set_state(worker, WorkerState.TERMINATED)
-        self.counts[WorkerState.TERMINATED] -= 1
+        self._set_state(worker, _W_TERMINATED)
+        self.counts[_W_TERMINATED] -= 1
         del self.workers[worker.id]
         self.retired.append(worker)
         if self.capacity is not None:
@@ -662,8 +684,8 @@ class Pool:
         elif want < load.active:
             if isinstance(cfg.policy, Fixed):
                 self._retire_some(load.active - want)
-            elif self.counts[WorkerState.THROTTLED]:  # still waiting for capacity: not needed now
-                waiting = [w for w in self.workers.values() if w.state == WorkerState.THROTTLED]
+            elif self.counts[_W_THROTTLED]:  # still waiting for capacity: not needed now
+                waiting = [w for w in self.workers.values() if w.state == _W_THROTTLED]
                 for worker in waiting[: load.active - want]:
                     self._retire(worker)
         if isinstance(cfg.policy, QueueDelay):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # httpx is imported on first use to keep start-up fast
@@ -33,6 +33,10 @@ class Runtime:
     def busy(self) -> bool:
         """True while spawned I/O is still in flight."""
         return bool(self._tasks)
+
+    def busy_probe(self) -> Callable[[], int]:
+        """A cheap callable that is truthy while I/O is in flight (checked after every event)."""
+        return self._tasks.__len__
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         """Run ``coro`` in the background on the current event loop."""

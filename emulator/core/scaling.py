@@ -52,9 +52,13 @@ class Fixed:
 Policy = QueueDelay | RequestCount | Fixed
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Load:
-    """What the scaler sees at one instant (times are absolute emulator times)."""
+    """What the scaler sees at one instant (times are absolute emulator times).
+
+    A snapshot, never changed once built; not ``frozen`` only because a frozen dataclass costs
+    several times more to build, and the pool builds one on every scaling decision.
+    """
 
     queued: int
     running: int

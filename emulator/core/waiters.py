@@ -32,7 +32,10 @@ class Waiters:
 
     def notify(self, key: str) -> None:
         """Wake every handler waiting on ``key`` (they return True)."""
-        for future in self._by_key.pop(key, {}).values():
+        waiting = self._by_key.pop(key, None)
+        if waiting is None:  # the usual case: nobody long-polls on this key
+            return
+        for future in waiting.values():
             if not future.done():
                 future.set_result(True)
 
