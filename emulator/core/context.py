@@ -53,7 +53,8 @@ class Simulation:
         """Bind the simulation to the event loop's runtime (fresh app, or a restored state)."""
         self.runtime = runtime
         self.webhooks.runtime = runtime
-        self.engine.on_schedule = runtime.wake
+        # Only a flowing clock has a ticker to wake; a manual one moves through advance() alone.
+        self.engine.on_schedule = runtime.wake if self.clock.mode == "real" else None
 
     @property
     def now(self) -> float:
@@ -111,40 +112,40 @@ class Simulation:
 class WorldContext:
     """What one tenant's vendor world may use: time, events, its own RNG and ids, webhooks."""
 
-    __slots__ = ("_engine", "ids", "rng", "sim", "tenant", "vendor")
+    __slots__ = ("engine", "ids", "rng", "sim", "tenant", "vendor")
 
     def __init__(self, vendor: str, tenant: Tenant, sim: Simulation) -> None:
         self.vendor = vendor
         self.tenant = tenant
         self.sim = sim
-        self._engine = sim.engine  # the hot path of every world: one attribute away
+        self.engine = sim.engine  # the hot path of every world: one attribute away
         self.rng: random.Random = derive_rng(sim.seed, vendor, tenant.key)
         self.ids = Ids(self.rng)
 
     def __getstate__(self) -> tuple[Any, ...]:
-        return (self.vendor, self.tenant, self.sim, self.rng, self.ids, self._engine)
+        return (self.vendor, self.tenant, self.sim, self.rng, self.ids, self.engine)
 
     def __setstate__(self, data: tuple[Any, ...]) -> None:
-        self.vendor, self.tenant, self.sim, self.rng, self.ids, self._engine = data
+        self.vendor, self.tenant, self.sim, self.rng, self.ids, self.engine = data
 
     @property
     def now(self) -> float:
         """The simulation's present."""
-        return self._engine.now
+        return self.engine.now
 
     def at(self, time: float, callback: Callable[..., Any], *args: Any) -> Event:
         """Schedule a callback owned by this tenant (dropped if the tenant is reset)."""
-        return self._engine.push(time, callback, args, self.tenant)
+        return self.engine.push(time, callback, args, self.tenant)
 
     def after(self, delay: float, callback: Callable[..., Any], *args: Any) -> Event:
         """Schedule a callback ``delay`` seconds from now."""
-        engine = self._engine
+        engine = self.engine
         return engine.push(engine.now + delay, callback, args, self.tenant)
 
     def cancel(self, event: Event | None) -> None:
         """Cancel a pending event."""
         if event is not None:
-            self._engine.cancel(event)
+            self.engine.cancel(event)
 
     def behaviour(self, ref: str | Mapping[str, Any] | Behaviour | None) -> Behaviour:
         """Resolve a behaviour reference (see :meth:`Simulation.behaviour`)."""

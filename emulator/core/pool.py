@@ -23,7 +23,15 @@ from emulator.core.capacity import Capacity
 from emulator.core.context import WorldContext
 from emulator.core.engine import Event
 from emulator.core.execution import Behaviour, Plan, plan
-from emulator.core.scaling import Fixed, Load, Policy, QueueDelay, desired_workers, next_check
+from emulator.core.scaling import (
+    Fixed,
+    Load,
+    Policy,
+    QueueDelay,
+    demand_target,
+    desired_workers,
+    next_check,
+)
 from emulator.core.tasks import Task, TaskState
 from emulator.core.workers import Worker, WorkerState
 
@@ -130,12 +138,17 @@ class Pool:
         """Workers that count towards the target (everything but draining/terminated)."""
         return len(self.workers) - self.counts[_W_DRAINING]
 
+    def _scaling_head(self) -> deque[Task]:
+        """The queue the scaler watches, tasks that left it dropped from its head."""
+        queue = self._scaling_queue
+        while queue and queue[0].state != _T_QUEUED:
+            queue.popleft()
+        return queue
+
     def load(self) -> Load:
         """What the scaler sees now."""
-        queue = self._scaling_queue
-        while queue and queue[0].state != _T_QUEUED:  # drop tasks that left the queue
-            queue.popleft()
-        now = self.ctx.now
+        queue = self._scaling_head()
+        now = self.ctx.engine.now
         policy = self.config.policy
         overdue, next_overdue_at = 0, math.inf
         if isinstance(policy, QueueDelay) and policy.step == "per_job":
@@ -172,8 +185,18 @@ class Pool:
     def desired(self) -> int:
         """The scaler's target right now."""
         cfg = self.config
-        return desired_workers(
-            cfg.policy, self.load(), minimum=cfg.min_workers, maximum=cfg.max_workers
+        policy = cfg.policy
+        if isinstance(policy, QueueDelay):
+            return desired_workers(
+                policy, self.load(), minimum=cfg.min_workers, maximum=cfg.max_workers
+            )
+        self._scaling_head()  # as load() would: forget what left the queue
+        return demand_target(
+            policy,
+            self.queued_for_scaling,
+            self.running,
+            minimum=cfg.min_workers,
+            maximum=cfg.max_workers,
         )
 
     def queued_tasks(self) -> Iterator[Task]:
@@ -192,7 +215,7 @@ class Pool:
     def submit(self, task: Task) -> None:
         """Queue a task; it starts as soon as a worker is free (scaling up if needed)."""
         task.state = _T_QUEUED
-        task.queued_at = self.ctx.now
+        task.queued_at = self.ctx.engine.now
         task.started_at = task.finished_at = None
         task.worker_id = None
         self._enqueue(task, front=False)
@@ -270,7 +293,7 @@ class Pool:
         """External mode: register (or find) a real worker, ready at once."""
         worker = self.workers.get(worker_id)
         if worker is None:
-            now = self.ctx.now
+            now = self.ctx.engine.now
             worker = Worker(id=worker_id, created_at=now, since=now, external=True, data=data)
             self.workers[worker_id] = worker
             self.counts[worker.state] += 1
@@ -375,7 +398,7 @@ class Pool:
             self._start(task, next(iter(free.values())))
 
     def _start(self, task: Task, worker: Worker) -> None:
-        now = self.ctx.now
+        now = self.ctx.engine.now
         task.state = _T_RUNNING
         task.started_at = now
         task.worker_id = worker.id
@@ -438,7 +461,7 @@ class Pool:
         self.running -= 1
         worker = self.workers.get(task.worker_id or "")
         task.state = state
-        task.finished_at = self.ctx.now
+        task.finished_at = self.ctx.engine.now
         if notify and self.observer is not None:
             self.observer.task_changed(task, _T_RUNNING)
         if worker is not None:
@@ -476,7 +499,7 @@ class Pool:
         previous: TaskState = _T_QUEUED,
     ) -> None:
         task.state = state
-        task.finished_at = self.ctx.now
+        task.finished_at = self.ctx.engine.now
         if notify:
             self._notify_task(task, previous)
 
@@ -490,12 +513,12 @@ class Pool:
         counts[previous] -= 1
         counts[state] += 1
         worker.state = state
-        worker.since = self.ctx.now
+        worker.since = self.ctx.engine.now
         if self.observer is not None:
             self.observer.worker_changed(worker, previous)
 
     def _provision(self, *, warm: bool = False) -> Worker:
-        now = self.ctx.now
+        now = self.ctx.engine.now
         worker = Worker(id=self._new_worker_id(), created_at=now, since=now)
         self.workers[worker.id] = worker
         self.counts[worker.state] += 1
@@ -545,7 +568,7 @@ class Pool:
             )
             or (self.ctx.sim.faults.rules and self._start_fault())
         )
-        worker.timer = self.ctx.at(self.ctx.now + duration, self._cold_start_done, worker, fails)
+        worker.timer = self.ctx.after(duration, self._cold_start_done, worker, fails)
 
     def _start_fault(self) -> bool:
         faults = self.ctx.sim.faults
@@ -566,7 +589,7 @@ class Pool:
             restart = self.behaviour.restart_delay
             if restart is not None:
                 delay = restart.sample(self.ctx.rng)
-                worker.timer = self.ctx.at(self.ctx.now + delay, self._restart, worker)
+                worker.timer = self.ctx.after(delay, self._restart, worker)
             return
         self._become_ready(worker)
         if self.queued_for_scaling:
@@ -578,7 +601,7 @@ class Pool:
             self._cold_start(worker)
 
     def _become_ready(self, worker: Worker) -> None:
-        now = self.ctx.now
+        now = self.ctx.engine.now
         worker.ready_at = now
         worker.idle_since = now
         self._set_state(worker, _W_IDLE)
@@ -596,13 +619,13 @@ class Pool:
             return
         self._free[worker.id] = worker
         if not worker.tasks:
-            worker.idle_since = self.ctx.now
+            worker.idle_since = self.ctx.engine.now
             self._set_state(worker, _W_IDLE)
 
     def _arm_idle(self, worker: Worker) -> None:
         if worker.external or (worker.idle_timer is not None and worker.idle_timer.pending):
             return
-        due = (worker.idle_since or self.ctx.now) + self.config.idle_timeout
+        due = (worker.idle_since or self.ctx.engine.now) + self.config.idle_timeout
         worker.idle_timer = self.ctx.at(due, self._idle_check, worker)
 
     def _idle_check(self, worker: Worker) -> None:
@@ -610,7 +633,7 @@ class Pool:
         if worker.state != _W_IDLE or not self.enabled:
             return
         due = (worker.idle_since or 0.0) + self.config.idle_timeout
-        if due > self.ctx.now:  # it worked since the timer was set: check again later
+        if due > self.ctx.engine.now:  # it worked since the timer was set: check again later
             worker.idle_timer = self.ctx.at(due, self._idle_check, worker)
             return
         if self.active > self.desired():
@@ -651,7 +674,7 @@ class Pool:
         if delay <= 0:
             self._terminate(worker)
         else:
-            worker.timer = self.ctx.at(self.ctx.now + delay, self._terminate, worker)
+            worker.timer = self.ctx.after(delay, self._terminate, worker)
 
     def _terminate(self, worker: Worker) -> None:
         if worker.state == _W_TERMINATED:
@@ -660,7 +683,7 @@ class Pool:
         self.ctx.cancel(worker.idle_timer)
         worker.timer = worker.idle_timer = None
         self._free.pop(worker.id, None)
-        worker.terminated_at = self.ctx.now
+        worker.terminated_at = self.ctx.engine.now
         self._set_state(worker, _W_TERMINATED)
         self.counts[_W_TERMINATED] -= 1
         del self.workers[worker.id]
@@ -671,25 +694,32 @@ class Pool:
     # ------------------------------------------------------------------ scaling
 
     def _rescale(self) -> None:
-        if not self.enabled or self.config.external:
-            return
-        load = self.load()
         cfg = self.config
-        want = desired_workers(cfg.policy, load, minimum=cfg.min_workers, maximum=cfg.max_workers)
-        if want > load.active:
-            if isinstance(cfg.policy, QueueDelay) and load.queued and load.active:
-                self._last_step = self.ctx.now
-            for _ in range(want - load.active):
+        if not self.enabled or cfg.external:
+            return
+        policy = cfg.policy
+        timed = isinstance(policy, QueueDelay)
+        if timed:
+            load = self.load()
+            active = load.active
+            want = desired_workers(policy, load, minimum=cfg.min_workers, maximum=cfg.max_workers)
+        else:  # the counters are enough: no Load to build
+            active = len(self.workers) - self.counts[_W_DRAINING]
+            want = self.desired()
+        if want > active:
+            if timed and load.queued and active:
+                self._last_step = self.ctx.engine.now
+            for _ in range(want - active):
                 self._provision()
-        elif want < load.active:
-            if isinstance(cfg.policy, Fixed):
-                self._retire_some(load.active - want)
+        elif want < active:
+            if isinstance(policy, Fixed):
+                self._retire_some(active - want)
             elif self.counts[_W_THROTTLED]:  # still waiting for capacity: not needed now
                 waiting = [w for w in self.workers.values() if w.state == _W_THROTTLED]
-                for worker in waiting[: load.active - want]:
+                for worker in waiting[: active - want]:
                     self._retire(worker)
-        if isinstance(cfg.policy, QueueDelay):
-            self._arm_scaler(load if want == load.active else self.load())
+        if timed:
+            self._arm_scaler(load if want == active else self.load())
 
     def _arm_scaler(self, load: Load) -> None:
         due = next_check(self.config.policy, load, maximum=self.config.max_workers)

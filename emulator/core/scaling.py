@@ -78,14 +78,21 @@ def _late_at(policy: QueueDelay, load: Load) -> float:
     return max(oldest + policy.seconds, load.last_step + policy.seconds)
 
 
-def desired_workers(policy: Policy, load: Load, *, minimum: int, maximum: int) -> int:
-    """How many active workers the pool should have now."""
+def demand_target(
+    policy: RequestCount | Fixed, queued: int, running: int, *, minimum: int, maximum: int
+) -> int:
+    """:func:`desired_workers` of the policies that need no timing: from two counters alone."""
     if isinstance(policy, Fixed):
         return max(0, policy.count)
-    if isinstance(policy, RequestCount):
-        demand = load.queued + (load.running if policy.include_running else 0)
-        want = math.ceil(demand / max(1, policy.per_worker))
-    elif load.queued == 0:
+    demand = queued + (running if policy.include_running else 0)
+    return max(minimum, min(maximum, math.ceil(demand / max(1, policy.per_worker))))
+
+
+def desired_workers(policy: Policy, load: Load, *, minimum: int, maximum: int) -> int:
+    """How many active workers the pool should have now."""
+    if not isinstance(policy, QueueDelay):
+        return demand_target(policy, load.queued, load.running, minimum=minimum, maximum=maximum)
+    if load.queued == 0:
         want = load.busy
     elif load.active == 0:
         want = 1

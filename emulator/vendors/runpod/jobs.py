@@ -288,6 +288,9 @@ class JobBook:
     def _forget(self, job: Job) -> None:
         job.removed = True
         self._drop_timers(job)
+        # The pool is done with the task: break the job <-> task cycle, so both are freed by
+        # reference counting at once instead of piling up for the cyclic garbage collector.
+        job.task.data = None
         if self.by_id.get(job.id) is job:
             del self.by_id[job.id]
             ids = self.by_endpoint.get(job.endpoint_id)
