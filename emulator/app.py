@@ -208,13 +208,12 @@ def create_app(
     control_routes += [
         Mount(f"/{v.name}", routes=list(v.admin_routes)) for v in vendor_list if v.admin_routes
     ]
+    hosts = {mount.host: VendorHost(v, mount) for v, mount in all_mounts(vendor_list)}
     routes: list[BaseRoute] = [Mount("/_emulator", routes=control_routes)]
-    routes += [
-        Mount(f"/{mount.host}", app=VendorHost(v, mount)) for v, mount in all_mounts(vendor_list)
-    ]
+    routes += [Mount(f"/{host}", app=vendor_host) for host, vendor_host in hosts.items()]
     app = EmulatorApp(
         routes=routes,
-        middleware=[Middleware(HostRouting, hosts=[m.host for _, m in all_mounts(vendor_list)])],
+        middleware=[Middleware(HostRouting, hosts=list(hosts), apps=hosts)],
         exception_handlers={HTTPException: _json_error, Exception: _json_error},
         lifespan=_lifespan,
     )

@@ -13,7 +13,7 @@ import argparse
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -238,22 +238,42 @@ class VendorHost:
 
 
 class HostRouting:
-    """Sends a request whose ``Host`` is a vendor host to that host's mount (no prefix needed)."""
+    """Sends a request whose ``Host`` is a vendor host to that host's mount (no prefix needed).
 
-    def __init__(self, app: ASGIApp, hosts: Iterable[str]) -> None:
+    With ``apps`` (host -> its :class:`VendorHost`), a request below ``/<host>/`` goes straight
+    to that host's app, with the scope the ``Mount`` would give it: the router's walk over every
+    mount is skipped on the hot path. Anything else (the admin API, unknown paths, a server
+    ``root_path``) takes the router as before.
+    """
+
+    def __init__(
+        self, app: ASGIApp, hosts: Iterable[str], apps: Mapping[str, ASGIApp] | None = None
+    ) -> None:
         self.app = app
         self.hosts = frozenset(hosts)
+        self.direct = {"/" + host: target for host, target in (apps or {}).items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             host = _host_header(scope)
+            path: str = scope["path"]
             if host in self.hosts:
                 prefix = "/" + host
-                path: str = scope["path"]
                 if path != prefix and not path.startswith(prefix + "/"):
                     scope = dict(scope)
-                    scope["path"] = prefix + path
                     scope["raw_path"] = prefix.encode() + scope.get("raw_path", path.encode())
+                    scope["path"] = path = prefix + path
+            if self.direct and not scope.get("root_path"):
+                cut = path.find("/", 1)
+                target = self.direct.get(path[:cut]) if cut > 0 else None
+                if target is not None:
+                    # What Mount("/<host>", app=target) puts in the scope when it matches.
+                    scope["path_params"] = dict(scope.get("path_params", {}))
+                    scope["app_root_path"] = scope.get("app_root_path", "")
+                    scope["root_path"] = path[:cut]
+                    scope["endpoint"] = target
+                    await target(scope, receive, send)
+                    return
         await self.app(scope, receive, send)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import orjson
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,6 +25,15 @@ class JSONResponse(Response):
 
     def render(self, content: Any) -> bytes:
         """Serialize without spaces; non-ASCII kept as UTF-8."""
+        return dump_json(content)
+
+
+def dump_json(content: Any) -> bytes:
+    """Compact UTF-8 JSON: orjson (an order of magnitude faster on every response), and the
+    standard library for what orjson refuses (integers beyond 64 bits, non-string keys)."""
+    try:
+        return orjson.dumps(content)
+    except TypeError:  # orjson.JSONEncodeError
         return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -51,6 +61,26 @@ def world_for(
         raise refused()
     request.scope["emulator.tenant"] = key
     return state.world(tenant, vendor)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+def origin(request: Request) -> str:
+    """``scheme://host[:port]`` as the client reached us: what ``request.url`` gives as scheme
+    and netloc, without building and parsing a URL on every request."""
+    scope = request.scope
+    scheme: str = scope.get("scheme", "http")
+    for name, value in scope["headers"]:
+        if name == b"host":
+            return f"{scheme}://{value.decode('latin-1')}"
+    server = scope.get("server")
+    if server is None:
+        return "://"  # as request.url would: no host known at all
+    host, port = server
+    if port == _DEFAULT_PORTS.get(scheme):
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
 
 
 def bearer_token(request: Request, *, allow_raw: bool = False) -> str | None:

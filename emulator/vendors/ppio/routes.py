@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from emulator.http import JSONResponse, bearer_token, parse, read_json, world_for
+from emulator.http import JSONResponse, bearer_token, origin, parse, read_json, world_for
 from emulator.vendors.ppio import errors
 from emulator.vendors.ppio.backend import Call, PpioWorld, call_payload
 from emulator.vendors.ppio.paging import Key
@@ -35,8 +35,8 @@ def _world(request: Request) -> PpioWorld:
 
 def _base(request: Request) -> str:
     """This host's base URL on the emulator, as the client reached it."""
-    url = request.url
-    return f"{url.scheme}://{url.netloc}{request.scope.get('root_path', '')}"
+    root: str = request.scope.get("root_path", "")
+    return origin(request) + root
 
 
 def _endpoint_id(request: Request) -> str:
