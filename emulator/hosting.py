@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Protocol
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Router
+from starlette._utils import get_route_path  # what Route.matches uses
+from starlette.routing import BaseRoute, Match, Mount, Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.core.errors import ApiError
@@ -131,6 +132,40 @@ class VendorHost:
         self.vendor = vendor
         self.mount = mount
         self.router = Router(routes=list(mount.routes))
+        # Each route's path matcher, to skip at a glance the routes that cannot match.
+        self._routes = [
+            (route.path_regex.match if isinstance(route, Route | Mount) else None, route)
+            for route in self.router.routes
+        ]
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """``Router.app`` for an HTTP request, asking only routes whose pattern matches.
+
+        A ``Route`` or ``Mount`` whose pattern does not match the path answers ``Match.NONE``
+        anyway, so the outcome is Starlette's own: the first full match, else the first
+        partial one (405), else the router's not-found answer.
+        """
+        scope.setdefault("router", self.router)
+        route_path = get_route_path(scope)
+        partial: BaseRoute | None = None
+        partial_scope: Scope = {}
+        for matches_path, route in self._routes:
+            if matches_path is not None and matches_path(route_path) is None:
+                continue
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                scope["route"] = route
+                scope.update(child_scope)
+                await route.handle(scope, receive, send)
+                return
+            if match is Match.PARTIAL and partial is None:
+                partial, partial_scope = route, child_scope
+        if partial is not None:
+            scope["route"] = partial
+            scope.update(partial_scope)
+            await partial.handle(scope, receive, send)
+            return
+        await self.router(scope, receive, send)  # nothing matches: Starlette's own answer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -173,7 +208,7 @@ class VendorHost:
         )
         try:
             if fault is None:
-                await self.router(scope, receive_logged, send_logged)
+                await self._dispatch(scope, receive_logged, send_logged)
             else:
                 await self._inject(fault, scope, receive_logged, send_logged)
         except Exception as exc:

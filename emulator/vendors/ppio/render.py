@@ -15,6 +15,8 @@ from emulator.vendors.ppio.backend import Call, Endpoint, WorkerLog, forwarded
 from emulator.vendors.ppio.schemas import PpioOptions
 
 _HEALTHY = frozenset({WorkerState.IDLE, WorkerState.RUNNING, WorkerState.DRAINING})
+_UNHEALTHY, _DRAINING = WorkerState.UNHEALTHY, WorkerState.DRAINING
+_VALUE = {state: state.value for state in WorkerState}  # enum .value is a slow property
 _UNHEALTHY_ERROR = "WORKER_START_FAILED"
 _UNHEALTHY_MESSAGE = "the worker failed to start; it will be restarted"
 # Response headers that belong to the hop to the real worker, not to the client's answer.
@@ -31,48 +33,52 @@ def worker_json(
 ) -> dict[str, Any]:
     """One ``workers[]`` entry."""
     state = worker.state
-    unhealthy = state == WorkerState.UNHEALTHY
+    value = _VALUE[state]
+    unhealthy = state == _UNHEALTHY
     return {
         "id": worker.id,
         "status": {
-            "status": getattr(options.worker_status, state.value, state.value),
+            "status": getattr(options.worker_status, value, value),
             "error": _UNHEALTHY_ERROR if unhealthy else "",
             "message": _UNHEALTHY_MESSAGE if unhealthy else "",
         },
         "log": f"{base}/logs/{endpoint_id}/{worker.id}",
         "health": state in _HEALTHY,
-        "drain": state == WorkerState.DRAINING,
+        "drain": state == _DRAINING,
     }
 
 
 def endpoint_json(endpoint: Endpoint, options: PpioOptions, base: str) -> dict[str, Any]:
-    """The endpoint object of list items and of ``GET /gpus/v2/endpoints/{id}``."""
-    names = options.endpoint_status
+    """The endpoint object of list items and of ``GET /gpus/v2/endpoints/{id}``.
+
+    The nested values are the endpoint's own (no copies): the document is serialized at once.
+    """
+    endpoint_id = endpoint.id
     return {
-        "id": endpoint.id,
+        "id": endpoint_id,
         "type": endpoint.type,
         "name": endpoint.name,
         "app_name": endpoint.app_name,
         "status": {
-            "status": getattr(names, endpoint.phase),
+            "status": getattr(options.endpoint_status, endpoint.phase),
             "error": endpoint.error,
             "message": endpoint.message,
         },
-        "url": endpoint_url(base, endpoint.id),
+        "url": f"{base}/serverless/{endpoint_id}",
         "product_id": endpoint.product_id,
-        "worker_config": dict(endpoint.worker_config),
-        "policy": dict(endpoint.policy),
+        "worker_config": endpoint.worker_config,
+        "policy": endpoint.policy,
         "image": endpoint.image,
         "registry_auth_id": endpoint.registry_auth_id,
         "entrypoint": endpoint.entrypoint,
         "command": endpoint.command,
-        "volumes": [dict(v) for v in endpoint.volumes],
-        "envs": [dict(e) for e in endpoint.envs],
-        "ports": list(endpoint.ports),
+        "volumes": endpoint.volumes,
+        "envs": endpoint.envs,
+        "ports": endpoint.ports,
         "workers": [
-            worker_json(w, endpoint.id, options, base) for w in endpoint.pool.workers.values()
+            worker_json(w, endpoint_id, options, base) for w in endpoint.pool.workers.values()
         ],
-        "health_check": dict(endpoint.health_check),
+        "health_check": endpoint.health_check,
         "region_id": endpoint.region_id,
         "member_id": endpoint.member_id,
         "owner_id": endpoint.owner_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -15,8 +16,9 @@ if TYPE_CHECKING:
     from emulator.vendors.yotta.backend import YottaWorld
 
 
+@functools.lru_cache(maxsize=4096)
 def iso(t: float) -> str:
-    """``2026-01-01T00:00:00.000Z``."""
+    """``2026-01-01T00:00:00.000Z`` (memoized: a list page formats the same instants again)."""
     moment = datetime.fromtimestamp(t, UTC)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
