@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel
+from starlette._utils import get_route_path  # what Route.matches uses
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette._utils import get_route_path  # what Route.matches uses
 from starlette.routing import BaseRoute, Match, Mount, Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -176,26 +176,9 @@ class VendorHost:
         state.sync()
         scope["emulator.tenant"] = None
         scope["emulator.vendor"] = self.vendor.name
-        request_body = bytearray()
-        response_body = bytearray()
-        status = 0
         journal = state.journal
         entry_id = journal.next_id()
-
-        async def receive_logged() -> Message:
-            message = await receive()
-            if message["type"] == "http.request" and len(request_body) <= BODY_LIMIT:
-                request_body.extend(message.get("body", b""))
-            return message
-
-        async def send_logged(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            elif message["type"] == "http.response.body" and len(response_body) <= BODY_LIMIT:
-                response_body.extend(message.get("body", b""))
-            await send(message)
-
+        exchange = _Exchange(receive, send)
         exception: str | None = None
         path = _route_path(scope)
         faults = state.sim.faults
@@ -208,9 +191,9 @@ class VendorHost:
         )
         try:
             if fault is None:
-                await self._dispatch(scope, receive_logged, send_logged)
+                await self._dispatch(scope, exchange.receive, exchange.send)
             else:
-                await self._inject(fault, scope, receive_logged, send_logged)
+                await self._inject(fault, scope, exchange.receive, exchange.send)
         except Exception as exc:
             error = self._as_api_error(exc, scope["method"], path)
             if error is None:
@@ -218,24 +201,24 @@ class VendorHost:
                     f"{scope['method']} /{self.mount.host}{path}", exc
                 ).message
                 error = self.mount.errors.internal(exc)
-            if status == 0:
-                await self.mount.errors.render(error)(scope, receive, send_logged)
+            if exchange.status == 0:
+                await self.mount.errors.render(error)(scope, receive, exchange.send)
         journal.record(
             JournalEntry(
-                id=entry_id,
-                at=state.sim.now,
-                vendor=self.vendor.name,
-                host=self.mount.host,
-                tenant=scope.get("emulator.tenant"),
-                method=scope["method"],
-                path=path,
-                query=scope.get("query_string", b"").decode("latin-1"),
-                status=status,
-                duration_ms=(time.perf_counter() - started) * 1000,
-                request_body=bytes(request_body),
-                response_body=bytes(response_body),
-                fault=f"{fault.id}:{fault.rule.action.type}" if fault is not None else None,
-                exception=exception,
+                entry_id,
+                state.sim.now,
+                self.vendor.name,
+                self.mount.host,
+                scope.get("emulator.tenant"),
+                scope["method"],
+                path,
+                scope.get("query_string", b"").decode("latin-1"),
+                exchange.status,
+                (time.perf_counter() - started) * 1000,
+                b"".join(exchange.request_body),
+                b"".join(exchange.response_body),
+                f"{fault.id}:{fault.rule.action.type}" if fault is not None else None,
+                exception,
             )
         )
 
@@ -270,6 +253,38 @@ class VendorHost:
                 return errors.method_not_allowed(method, path)
             return errors.injected(exc.status_code, None)
         return None
+
+
+class _Exchange:
+    """One request's way through a vendor host: the status and the bodies, for the journal."""
+
+    __slots__ = ("_receive", "_send", "request_body", "request_size", "response_body", "status")
+
+    def __init__(self, receive: Receive, send: Send) -> None:
+        self._receive = receive
+        self._send = send
+        self.status = 0
+        self.request_body: list[bytes] = []
+        self.response_body: list[bytes] = []
+        self.request_size = 0
+
+    async def receive(self) -> Message:
+        """The server's ``receive``, keeping the request body (up to the journal's limit)."""
+        message = await self._receive()
+        if message["type"] == "http.request" and self.request_size <= BODY_LIMIT:
+            chunk = message.get("body", b"")
+            self.request_body.append(chunk)
+            self.request_size += len(chunk)
+        return message
+
+    async def send(self, message: Message) -> None:
+        """The server's ``send``, noting the status and keeping the response body."""
+        kind = message["type"]
+        if kind == "http.response.start":
+            self.status = message["status"]
+        elif kind == "http.response.body" and sum(map(len, self.response_body)) <= BODY_LIMIT:
+            self.response_body.append(message.get("body", b""))
+        await self._send(message)
 
 
 class HostRouting:

@@ -112,21 +112,30 @@ class Simulation:
 class WorldContext:
     """What one tenant's vendor world may use: time, events, its own RNG and ids, webhooks."""
 
-    __slots__ = ("engine", "ids", "rng", "sim", "tenant", "vendor")
+    __slots__ = ("_sim", "engine", "ids", "rng", "tenant", "vendor")
 
     def __init__(self, vendor: str, tenant: Tenant, sim: Simulation) -> None:
         self.vendor = vendor
         self.tenant = tenant
         self.sim = sim
-        self.engine = sim.engine  # the hot path of every world: one attribute away
         self.rng: random.Random = derive_rng(sim.seed, vendor, tenant.key)
         self.ids = Ids(self.rng)
 
+    @property
+    def sim(self) -> Simulation:
+        """The simulation this world lives in."""
+        return self._sim
+
+    @sim.setter
+    def sim(self, sim: Simulation) -> None:
+        self._sim = sim
+        self.engine = sim.engine  # the hot path of every world: one attribute away
+
     def __getstate__(self) -> tuple[Any, ...]:
-        return (self.vendor, self.tenant, self.sim, self.rng, self.ids, self.engine)
+        return (self.vendor, self.tenant, self._sim, self.rng, self.ids, self.engine)
 
     def __setstate__(self, data: tuple[Any, ...]) -> None:
-        self.vendor, self.tenant, self.sim, self.rng, self.ids, self.engine = data
+        self.vendor, self.tenant, self._sim, self.rng, self.ids, self.engine = data
 
     @property
     def now(self) -> float:

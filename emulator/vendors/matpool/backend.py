@@ -76,6 +76,7 @@ class Job:
     ticket: int | None = None  # its place in the market's line while it waits
     gateways: list[tuple[str, int]] = field(default_factory=list)  # (host, port) it holds
     timer: Event | None = None
+    wire: dict[str, Any] | None = None  # render's cache of the parts fixed at creation
 
 
 class MatpoolWorld:

@@ -13,9 +13,38 @@ APP_FORMAT = 2
 
 def job(job: Job, queue_len: int) -> dict[str, Any]:
     """The job object of create, get and list (its state at response time)."""
+    static = job.wire
+    if static is None:  # what never changes after creation, built once (responses only read it)
+        static = job.wire = _static(job)
     job_id = job.id
     return {
         "id": job_id,
+        "ctx": static["ctx"],
+        "state": {
+            "status": job.status,
+            "log": [
+                {"id": log_id, "status": status, "ts": {"seconds": seconds}, "sourceId": job_id}
+                for log_id, status, seconds in job.log
+            ],
+        },
+        "status": job.status,
+        "app": static["app"],
+        "res": static["res"],
+        "createTime": static["createTime"],
+        "vols": None,
+        "queueLen": queue_len,
+        "nets": [],
+        "displayID": job.display_id,
+        "autoRelease": False,
+        "releaseTime": None,
+        "updateTime": None,
+        "desc": "",
+    }
+
+
+def _static(job: Job) -> dict[str, Any]:
+    """The parts of the job object fixed at creation."""
+    return {
         "ctx": {
             "ownerId": job.owner_id,
             "nodeId": job.node_id,
@@ -26,14 +55,6 @@ def job(job: Job, queue_len: int) -> dict[str, Any]:
             "releaseTime": None,
             "nodeDomain": job.agent_domain,
         },
-        "state": {
-            "status": job.status,
-            "log": [
-                {"id": log_id, "status": status, "ts": {"seconds": seconds}, "sourceId": job_id}
-                for log_id, status, seconds in job.log
-            ],
-        },
-        "status": job.status,
         "app": {
             "name": "",
             "ver": "",
@@ -65,14 +86,6 @@ def job(job: Job, queue_len: int) -> dict[str, Any]:
             "agentDomain": job.agent_domain,
         },
         "createTime": {"seconds": int(job.created_at)},
-        "vols": None,
-        "queueLen": queue_len,
-        "nets": [],
-        "displayID": job.display_id,
-        "autoRelease": False,
-        "releaseTime": None,
-        "updateTime": None,
-        "desc": "",
     }
 
 
