@@ -70,10 +70,13 @@ class TenantBase(BaseModel):
 
 @functools.cache
 def document_model(vendors: tuple[VendorSpec, ...]) -> type[FixtureDocumentBase]:
-    """The document model for a set of vendors (one optional section per vendor)."""
-    sections: dict[str, Any] = {
-        v.name: (v.fixture_model | None, None) for v in vendors if v.fixture_model is not None
-    }
+    """The document model for a set of vendors (one optional section per vendor).
+
+    Vendor sections are taken as they come here and validated by :func:`parse_document` with
+    their vendor's own model, only when a document has them: a vendor's models (built on first
+    use) cost nothing to a document that does not mention that vendor, such as the defaults.
+    """
+    sections: dict[str, Any] = {v.name: (Any, None) for v in vendors if v.fixture_model is not None}
     tenant_model = create_model("TenantFixture", __base__=TenantBase, **sections)
     return create_model(
         "FixtureDocument",
@@ -81,6 +84,9 @@ def document_model(vendors: tuple[VendorSpec, ...]) -> type[FixtureDocumentBase]
         tenants=(list[tenant_model], Field(default_factory=list)),
         **sections,
     )
+
+
+Problem = tuple[tuple[str | int, ...], str]
 
 
 def parse_document(
@@ -91,14 +97,47 @@ def parse_document(
         data = {}
     if not isinstance(data, dict):
         raise FixtureError(f"{source}: a fixture document is a mapping, got {type(data).__name__}")
+    problems: list[Problem] = []
+    doc: FixtureDocumentBase | None = None
     try:
-        return document_model(tuple(vendors)).model_validate(data)
+        doc = document_model(tuple(vendors)).model_validate(data)
     except ValidationError as exc:
-        lines = [
-            f"{source}: {location(tuple(err['loc'])) or '<root>'}: {err['msg']}"
-            for err in exc.errors(include_url=False)
-        ]
-        raise FixtureError("\n".join(lines)) from None
+        problems += _problems(exc, ())
+    sections: list[tuple[tuple[str | int, ...], BaseModel]] = []
+    for where, model, raw in _raw_sections(data, vendors):
+        try:
+            sections.append((where, model.model_validate(raw)))
+        except ValidationError as exc:
+            problems += _problems(exc, where)
+    if problems or doc is None:
+        lines = [f"{source}: {location(loc) or '<root>'}: {msg}" for loc, msg in problems]
+        raise FixtureError("\n".join(lines))
+    for where, section in sections:
+        owner: Any = doc if len(where) == 1 else doc.tenants[int(where[1])]  # type: ignore[attr-defined]
+        setattr(owner, str(where[-1]), section)
+    return doc
+
+
+def _problems(exc: ValidationError, where: tuple[str | int, ...]) -> list[Problem]:
+    return [(where + tuple(err["loc"]), err["msg"]) for err in exc.errors(include_url=False)]
+
+
+def _raw_sections(
+    data: dict[str, Any], vendors: Sequence[VendorSpec]
+) -> list[tuple[tuple[str | int, ...], type[BaseModel], Any]]:
+    """(path, vendor model, raw value) of every vendor section present, top level and tenants'."""
+    models = {v.name: v.fixture_model for v in vendors if v.fixture_model is not None}
+    found: list[tuple[tuple[str | int, ...], type[BaseModel], Any]] = []
+    tenants = data.get("tenants")
+    for index, tenant in enumerate(tenants if isinstance(tenants, list) else ()):
+        if isinstance(tenant, dict):
+            for name, model in models.items():
+                if tenant.get(name) is not None:
+                    found.append((("tenants", index, name), model, tenant[name]))
+    for name, model in models.items():
+        if data.get(name) is not None:
+            found.append(((name,), model, data[name]))
+    return found
 
 
 def parse_text(text: str, vendors: Sequence[VendorSpec], source: str) -> FixtureDocumentBase:

@@ -49,7 +49,7 @@ def _json_text(value: Any) -> Any:
 class GpuSpec(BaseModel):
     """The ``spec`` part: ``{"gpuName": "NVIDIA A16"}`` (other keys are ignored)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
     gpuName: StrictStr
 
     @field_validator("gpuName")
@@ -63,7 +63,7 @@ class GpuSpec(BaseModel):
 class PortIn(BaseModel):
     """One ``ports`` item: ``{"port": 22, "protocol": 1}``."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
     port: StrictInt = Field(ge=1, le=65535)
     protocol: StrictInt = Field(ge=SSH, le=RDP)
 
@@ -75,7 +75,7 @@ OptionalId = Annotated[Annotated[int, Field(gt=0)] | None, BeforeValidator(_blan
 class JobForm(BaseModel):
     """``POST /v1/job`` multipart fields (every value arrives as a string part)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     spec: Annotated[GpuSpec, BeforeValidator(_json_text)]
     agent_domain: Annotated[int, Field(ge=0)]
@@ -103,7 +103,7 @@ class JobForm(BaseModel):
 class CodeMsg(BaseModel):
     """An answer the emulator must guess: its ``code`` and ``msg``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     code: int
     msg: str = ""
 
@@ -111,7 +111,7 @@ class CodeMsg(BaseModel):
 class MatpoolTimings(BaseModel):
     """Status-machine delays (fixed seconds, ``"20s"``, or a seeded distribution)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     # 6 -> 1: observed in the same second.
     initialize: DurationField = Field(default_factory=lambda: Duration.fixed(0.0))
     # 1 -> 2 once the job has a host: observed 24-28 s.
@@ -125,7 +125,7 @@ class MatpoolTimings(BaseModel):
 class MatpoolOptions(BaseModel):
     """Behaviour the vendor does not document; every default is in the README's table."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     cmd_limit: int = Field(default=512, ge=0)  # bytes of UTF-8
     allow_both_sources: bool = False  # from_image_id and from_snapshot_id together
     not_found: CodeMsg = CodeMsg(code=1, msg="record not found")
@@ -145,7 +145,7 @@ class MatpoolOptions(BaseModel):
 class JobFixture(JobForm):
     """A job that exists when the world is created; ``warm`` jobs start running (3)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     agent_domain: Annotated[int, Field(ge=0)] = 0
     warm: bool = True
 
@@ -153,7 +153,7 @@ class JobFixture(JobForm):
 class MatpoolFixture(BaseModel):
     """The ``matpool:`` fixture section."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     # Host market: free instances per gpuName (null = unlimited).
     market: dict[str, Annotated[int, Field(ge=0)] | None] = Field(
         default_factory=dict, validation_alias=AliasChoices("market", "capacity")

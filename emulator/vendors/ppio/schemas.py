@@ -19,7 +19,7 @@ Port = Annotated[StrictInt, Field(ge=1, le=65535)]
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 class WorkerConfigIn(_Body):
@@ -103,7 +103,7 @@ class UpdateEndpointIn(_EndpointFields):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class WorkerDefaults(_Strict):
@@ -168,7 +168,7 @@ class PpioOptions(_Strict):
 class EndpointFixture(CreateEndpointIn):
     """A fixture endpoint: a create body plus what the server would otherwise choose."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     id: Annotated[str, Field(min_length=1, max_length=255)] | None = None
     member_id: str | None = None
     owner_id: str | None = None

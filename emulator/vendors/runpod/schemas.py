@@ -25,7 +25,7 @@ DEFAULT_GPU = "NVIDIA GeForce RTX 4090"
 class JobPolicy(BaseModel):
     """``policy`` of ``/run`` and ``/runsync`` (milliseconds, as RunPod documents them)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
     executionTimeout: StrictInt | None = Field(default=None, ge=5_000, le=7 * DAY_MS)
     lowPriority: StrictBool = False
     ttl: StrictInt | None = Field(default=None, ge=10_000, le=7 * DAY_MS)
@@ -34,7 +34,7 @@ class JobPolicy(BaseModel):
 class RunRequest(BaseModel):
     """Body of ``/run`` and ``/runsync``; unknown keys pass through (RunPod ignores them)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
     input: Any = None
     webhook: StrictStr | None = None
     policy: JobPolicy | None = None
@@ -47,7 +47,7 @@ class RunRequest(BaseModel):
 class RunpodOptions(BaseModel):
     """Choices where RunPod's documentation is silent or ambiguous (see the README table)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     runsync_wait_default_ms: int = Field(default=90_000, ge=0)
     wait_min_ms: int = Field(default=1_000, ge=0)
     wait_max_ms: int = Field(default=300_000, ge=0)
@@ -78,7 +78,7 @@ class RunpodOptions(BaseModel):
 class TemplateFixture(BaseModel):
     """A template (REST v1 ``Template`` fields; a minimal model)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     id: str | None = Field(default=None, min_length=1)
     name: str = Field(min_length=1)
     imageName: str = Field(min_length=1)
@@ -98,7 +98,7 @@ class TemplateFixture(BaseModel):
 class EndpointFixture(BaseModel):
     """A serverless endpoint (REST v1 field names) plus how its simulated workers behave."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     id: str | None = Field(default=None, min_length=1)
     name: str = Field(default="", max_length=191)
     templateId: str | None = None
@@ -130,7 +130,7 @@ class EndpointFixture(BaseModel):
 class RunpodFixture(BaseModel):
     """The ``runpod:`` fixture section."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     options: RunpodOptions | None = None
     capacity: dict[str, Annotated[int, Field(ge=0)] | None] = Field(
         default_factory=dict,

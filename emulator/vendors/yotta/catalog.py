@@ -24,7 +24,7 @@ _VRAM_SUFFIX = re.compile(r"_(\d+)G$", re.IGNORECASE)
 class RegionIn(BaseModel):
     """A region of the catalog (fixture form)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     code: str = Field(min_length=1)
     name: str = Field(min_length=1)
 
@@ -32,7 +32,7 @@ class RegionIn(BaseModel):
 class GpuIn(BaseModel):
     """A GPU type of the catalog (fixture form): per-card resources and the hourly price."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
     code: str = Field(min_length=1)
     display_name: str = Field(alias="displayName", min_length=1)
     vram_gb: int = Field(alias="vramGb", ge=0)
@@ -45,7 +45,7 @@ class GpuIn(BaseModel):
 class CatalogSection(BaseModel):
     """``yotta.catalog``: extra or replaced regions and GPUs, and per-GPU hourly prices."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     regions: list[RegionIn] = Field(default_factory=list)
     gpus: list[GpuIn] = Field(default_factory=list)
     prices: dict[str, float] = Field(default_factory=dict)

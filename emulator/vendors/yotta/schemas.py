@@ -78,6 +78,7 @@ class _Wire(BaseModel):
         regex_engine="python-re",
         coerce_numbers_to_str=True,
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -186,7 +187,7 @@ class ScaleIn(_Wire):
 class YottaOptions(BaseModel):
     """Choices the docs leave open (see the README's Yotta assumptions)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     id_format: Literal["string", "integer"] = "string"
     task_endpoint_id_format: Literal["string", "integer"] = "integer"
     business_error_status: int = Field(default=200, ge=200, le=599)
@@ -215,7 +216,11 @@ class FixtureEndpoint(CreateEndpointIn):
     """A fixture endpoint: the create body plus id, initial state and how its workers behave."""
 
     model_config = ConfigDict(
-        extra="forbid", regex_engine="python-re", coerce_numbers_to_str=True, populate_by_name=True
+        extra="forbid",
+        regex_engine="python-re",
+        coerce_numbers_to_str=True,
+        populate_by_name=True,
+        defer_build=True,
     )
     id: Int64 | None = None
     status: Literal["RUNNING", "STOPPED"] = "RUNNING"
@@ -227,7 +232,7 @@ class FixtureEndpoint(CreateEndpointIn):
 class YottaFixture(BaseModel):
     """The ``yotta:`` section of a fixture document."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     options: YottaOptions | None = None
     catalog: CatalogSection | None = None
     endpoints: list[FixtureEndpoint] = Field(default_factory=list)
