@@ -9,6 +9,7 @@ import pytest
 from emulator.core.clock import ManualClock
 from emulator.core.state import EmulatorState, Startup
 from emulator.fixtures import FixtureError, apply, default_fixture_path, load_file, parse_text
+from emulator.hosting import VendorSpec
 from tests.support import acme
 
 VENDORS = [acme.vendor]
@@ -127,3 +128,24 @@ def test_strict_auth_accepts_only_declared_keys() -> None:
     assert state.tenants.lookup("alice") is not None
     assert state.tenants.lookup("mallory") is None
     assert isinstance(ManualClock(0).now(), float)
+
+
+def test_a_vendor_section_costs_nothing_to_documents_without_it() -> None:
+    from pydantic import BaseModel, ConfigDict
+
+    class LazySection(BaseModel):
+        model_config = ConfigDict(extra="forbid", defer_build=True)
+        size: int = 0
+
+    lazy = VendorSpec(
+        name="lazy", title="Lazy", mounts=(), create_world=acme.AcmeWorld, fixture_model=LazySection
+    )
+    vendors = [*VENDORS, lazy]
+    doc = parse_text("seed: 3\n", vendors, "plain.yaml")
+    assert doc.seed == 3
+    assert not LazySection.__pydantic_complete__  # never built: nothing asked for it
+    doc = parse_text("lazy: {size: 2}\ntenants: [{key: k, lazy: {size: 5}}]\n", vendors, "x.yaml")
+    assert doc.lazy == LazySection(size=2)
+    assert doc.tenants[0].lazy == LazySection(size=5)
+    with pytest.raises(FixtureError, match=r"x\.yaml: tenants\[0\]\.lazy\.size: Input should be"):
+        parse_text("tenants: [{key: k, lazy: {size: many}}]\n", vendors, "x.yaml")
