@@ -117,8 +117,7 @@ async def health(request: Request) -> Response:
     )
 
 
-def _fixture_docs(request: Request, items: Any) -> list[FixtureDocumentBase]:
-    control = _control(request)
+def _fixture_docs(control: Emulator, items: Any) -> list[FixtureDocumentBase]:
     if items is None:
         return []
     if not isinstance(items, list):
@@ -137,23 +136,27 @@ def _fixture_docs(request: Request, items: Any) -> list[FixtureDocumentBase]:
 _RESET_KEYS = {"seed", "clock", "auth", "clock_start", "speed", "fixtures"}
 
 
-@_admin
-async def reset(request: Request) -> Response:
-    """Wipe all tenants (or ``?tenant=KEY``) and reload the startup fixtures."""
-    control = _control(request)
-    tenant = request.query_params.get("tenant")
-    body = await _body(request)
+def apply_reset(control: Emulator, body: dict[str, Any], tenant: str | None = None) -> Any:
+    """What ``POST /reset`` does and answers (the pytest plugin calls it in-process too)."""
     unknown = set(body) - _RESET_KEYS
     if unknown:
         raise AdminError(400, f"unknown reset option(s): {', '.join(sorted(unknown))}")
     if tenant is not None:
         control.reset(tenant)
-        return JSONResponse({"reset": "tenant", "tenant": tenant})
+        return {"reset": "tenant", "tenant": tenant}
     keys = ("seed", "clock", "auth", "clock_start", "speed")
     overrides: dict[str, Any] = {k: body[k] for k in keys if k in body}
     _check_overrides(overrides)
-    control.reset(extra_docs=_fixture_docs(request, body.get("fixtures")), **overrides)
-    return JSONResponse({"reset": "all", "clock": clock_view(control.state)})
+    control.reset(extra_docs=_fixture_docs(control, body.get("fixtures")), **overrides)
+    return {"reset": "all", "clock": clock_view(control.state)}
+
+
+@_admin
+async def reset(request: Request) -> Response:
+    """Wipe all tenants (or ``?tenant=KEY``) and reload the startup fixtures."""
+    tenant = request.query_params.get("tenant")
+    body = await _body(request)
+    return JSONResponse(apply_reset(_control(request), body, tenant))
 
 
 def _check_overrides(overrides: dict[str, Any]) -> None:
@@ -398,11 +401,16 @@ async def faults_remove(request: Request) -> Response:
     return JSONResponse({"removed": 1})
 
 
+def errors_view(state: EmulatorState) -> list[dict[str, Any]]:
+    """Unexpected exceptions so far, the simulation synced first (as ``GET /errors`` says)."""
+    state.sync()
+    return [e.as_json() for e in state.errors]
+
+
 @_admin
 async def errors_list(request: Request) -> Response:
     """Unexpected exceptions raised inside the emulator since the last reset."""
-    state = _synced(request)
-    return JSONResponse({"errors": [e.as_json() for e in state.errors]})
+    return JSONResponse({"errors": errors_view(_control(request).state)})
 
 
 @_admin

@@ -1,11 +1,22 @@
-"""A small synchronous client for the admin API (used by the pytest plugin; usable anywhere)."""
+"""A small synchronous client for the admin API (used by the pytest plugin; usable anywhere).
+
+It speaks HTTP/1.1 over one keep-alive connection with the standard library: the plugin makes
+two admin calls around every test, and a full HTTP client library costs several times more per
+call than the emulator takes to answer.
+"""
 
 from __future__ import annotations
 
+import http.client
+import json
+import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
-import httpx
+# A reused keep-alive connection the server has meanwhile closed fails with one of these
+# before anything was sent back: the request is sent again on a new connection.
+_STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 
 
 class AdminError(RuntimeError):
@@ -17,24 +28,80 @@ class AdminClient:
 
     def __init__(self, base_url: str, *, timeout: float = 60.0) -> None:
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(
-            base_url=self.base_url + "/_emulator", timeout=timeout, trust_env=False
-        )
+        parts = urlsplit(self.base_url)
+        self._https = parts.scheme == "https"
+        self._host = parts.hostname or "127.0.0.1"
+        self._port = parts.port
+        self._prefix = parts.path.rstrip("/") + "/_emulator"
+        self._timeout = timeout
+        self._connection: http.client.HTTPConnection | None = None
+        self._lock = threading.Lock()
 
     def close(self) -> None:
-        """Close the connection pool."""
-        self._http.close()
+        """Close the connection."""
+        with self._lock:
+            self._drop()
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self._http.request(method, path, **kwargs)
+    def _drop(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _connect(self) -> http.client.HTTPConnection:
+        kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
+        return kind(self._host, self._port, timeout=self._timeout)
+
+    def _exchange(
+        self, method: str, url: str, body: bytes | None, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        with self._lock:
+            for attempt in (1, 2):
+                reused = self._connection is not None
+                connection = self._connection or self._connect()
+                self._connection = connection
+                try:
+                    connection.request(method, url, body=body, headers=headers)
+                    response = connection.getresponse()
+                    data = response.read()
+                except _STALE:
+                    self._drop()
+                    if not reused or attempt == 2:
+                        raise
+                    continue
+                except BaseException:
+                    self._drop()
+                    raise
+                if response.will_close:
+                    self._drop()
+                return response.status, data
+        raise AssertionError("unreachable")
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+    ) -> Any:
+        url = self._prefix + path
+        if params:
+            url += "?" + urlencode({key: _param(value) for key, value in params.items()})
+        headers: dict[str, str] = {}
+        body = content
+        if json is not None:
+            body = _dumps(json)
+            headers["Content-Type"] = "application/json"
+        status, data = self._exchange(method, url, body, headers)
         try:
-            body = response.json()
+            answer = _loads(data)
         except ValueError:
-            body = response.text
-        if response.status_code >= 400:
-            message = body.get("error") if isinstance(body, dict) else body
-            raise AdminError(f"{method} /_emulator{path}: {response.status_code} {message}")
-        return body
+            answer = data.decode("utf-8", "replace")
+        if status >= 400:
+            message = answer.get("error") if isinstance(answer, dict) else answer
+            raise AdminError(f"{method} /_emulator{path}: {status} {message}")
+        return answer
 
     def health(self) -> dict[str, Any]:
         """``GET /health``."""
@@ -122,3 +189,18 @@ class AdminClient:
         """``GET /routes``."""
         result: list[dict[str, str]] = self._call("GET", "/routes")["routes"]
         return result
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value).encode("utf-8")
+
+
+def _loads(data: bytes) -> Any:
+    return json.loads(data)
+
+
+def _param(value: Any) -> str:
+    """A query value as text (booleans the JSON way, as HTTP clients send them)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)

@@ -48,6 +48,8 @@ class Emulator:
         for doc in self.startup_docs:
             fixtures.apply(self.state, doc, self.vendors)
         self.restored = False
+        # The serving event loop while the app runs (in-process callers hand work to it).
+        self.loop: asyncio.AbstractEventLoop | None = None
         if settings.state_file:
             saved = persistence.load(settings.state_file, self.snapshot_packages())
             if saved is not None:
@@ -160,6 +162,7 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     emulator.state.sim.attach_runtime(runtime)
     emulator.state.sim.webhooks.resume()
     loop = asyncio.get_running_loop()
+    emulator.loop = loop
     tasks = [loop.create_task(_ticker(emulator))]
     settings = emulator.settings
     if settings.state_file and settings.save_interval > 0:
@@ -172,6 +175,7 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        emulator.loop = None
         if settings.state_file:
             emulator.save()
         await emulator.state.sim.runtime.aclose()

@@ -13,8 +13,10 @@ Marker: ``@pytest.mark.gpu_emulator(fixtures=..., seed=..., clock=..., auth=...)
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,13 +55,65 @@ class Faults:
         self._admin.remove_fault()
 
 
+class LocalServer:
+    """The session's own in-process server: the two admin calls made around every test (reset,
+    then the error check) run on its event loop directly, without an HTTP round trip."""
+
+    def __init__(self, app: Any) -> None:
+        self.control = app.state.control
+
+    def _run(self, call: Callable[..., Any], *args: Any) -> Any:
+        loop = self.control.loop
+        if loop is None:
+            raise RuntimeError("the in-process emulator server is not running")
+        return asyncio.run_coroutine_threadsafe(_on_loop(call, *args), loop).result(timeout=60)
+
+    def reset(self, options: dict[str, Any]) -> None:
+        """``POST /_emulator/reset`` with these options, the same way (and the same errors)."""
+        from emulator.admin import AdminError as Refused
+        from emulator.admin import apply_reset
+        from emulator.admin_client import AdminError
+        from emulator.fixtures import FixtureError
+
+        body = json.loads(json.dumps({k: v for k, v in options.items() if v is not None}))
+        try:
+            self._run(apply_reset, self.control, body)
+        except Refused as exc:
+            raise AdminError(f"POST /_emulator/reset: {exc.status} {exc.message}") from None
+        except FixtureError as exc:
+            raise AdminError(f"POST /_emulator/reset: 400 {exc}") from None
+
+    def take_errors(self) -> list[dict[str, Any]]:
+        """``GET /_emulator/errors``, then forget them if there were any."""
+        state = self.control.state
+        if not state.errors:
+            due = state.sim.engine.earliest()
+            if due is None or due > state.sim.clock.now():
+                return []  # nothing recorded and no event due: what the loop would answer
+        return list(self._run(_take_errors, state))
+
+
+async def _on_loop(call: Callable[..., Any], *args: Any) -> Any:
+    return call(*args)
+
+
+def _take_errors(state: Any) -> list[dict[str, Any]]:
+    from emulator.admin import errors_view
+
+    errors = errors_view(state)
+    if errors:
+        state.errors.clear()
+    return errors
+
+
 class GpuEmulator:
     """What a test gets: URLs, time travel, the journal, fixtures and the admin client."""
 
-    def __init__(self, base_url: str, admin: AdminClient) -> None:
+    def __init__(self, base_url: str, admin: AdminClient, local: LocalServer | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.admin = admin
         self.faults = Faults(admin)
+        self._local = local
 
     def url(self, host: str, path: str = "") -> str:
         """The emulator URL standing in for ``https://<host><path>``."""
@@ -94,13 +148,20 @@ class GpuEmulator:
 
     def reset(self, **options: Any) -> None:
         """Reset again mid-test (same options as the marker)."""
-        self.admin.reset(**options)
+        if self._local is not None:
+            self._local.reset(options)
+        else:
+            self.admin.reset(**options)
 
     def raise_server_errors(self) -> None:
         """Fail if the emulator hit an unexpected exception."""
-        errors = self.admin.errors()
+        if self._local is not None:
+            errors = self._local.take_errors()
+        else:
+            errors = self.admin.errors()
+            if errors:
+                self.admin.clear_errors()
         if errors:
-            self.admin.clear_errors()
             details = "\n\n".join(f"{e['where']}: {e['message']}\n{e['traceback']}" for e in errors)
             raise EmulatorServerError(f"the emulator raised while serving this test:\n{details}")
 
@@ -150,9 +211,15 @@ def gpu_emulator_vendors() -> list[VendorSpec] | None:
     return None
 
 
+# In-process servers started by this plugin, by URL (an overridden server fixture is not one).
+_LOCAL_SERVERS = pytest.StashKey[dict[str, LocalServer]]()
+
+
 @pytest.fixture(scope="session")
 def gpu_emulator_server(
-    gpu_emulator_settings: Settings, gpu_emulator_vendors: list[VendorSpec] | None
+    gpu_emulator_settings: Settings,
+    gpu_emulator_vendors: list[VendorSpec] | None,
+    pytestconfig: pytest.Config,
 ) -> Iterator[str]:
     """Base URL of the session's emulator (``EMULATOR_URL`` to use an external one)."""
     external = os.environ.get("EMULATOR_URL")
@@ -162,11 +229,14 @@ def gpu_emulator_server(
     from emulator.app import create_app
     from emulator.server import ThreadedServer
 
-    server = ThreadedServer(create_app(gpu_emulator_settings, vendors=gpu_emulator_vendors))
+    app = create_app(gpu_emulator_settings, vendors=gpu_emulator_vendors)
+    server = ThreadedServer(app)
     server.start()
+    pytestconfig.stash.setdefault(_LOCAL_SERVERS, {})[server.url] = LocalServer(app)
     try:
         yield server.url
     finally:
+        pytestconfig.stash[_LOCAL_SERVERS].pop(server.url, None)
         server.stop()
 
 
@@ -217,8 +287,10 @@ def gpu_emulator(
     _gpu_emulator_admin: AdminClient, gpu_emulator_server: str, request: pytest.FixtureRequest
 ) -> GpuEmulator:
     """The emulator, reset for this test (see the ``gpu_emulator`` marker)."""
-    _gpu_emulator_admin.reset(**_marker_options(request))
-    return GpuEmulator(gpu_emulator_server, _gpu_emulator_admin)
+    local = request.config.stash.get(_LOCAL_SERVERS, {}).get(gpu_emulator_server)
+    handle = GpuEmulator(gpu_emulator_server, _gpu_emulator_admin, local)
+    handle.reset(**_marker_options(request))
+    return handle
 
 
 @pytest.hookimpl(wrapper=True)

@@ -126,6 +126,14 @@ class Engine:
                 self._cancelled -= 1
         return None
 
+    def earliest(self) -> float | None:
+        """Time of the first heap entry, even a cancelled one, without popping anything (a
+        conservative look that another thread may take while the loop runs)."""
+        try:
+            return self._heap[0][0]
+        except IndexError:
+            return None
+
     def pending(self) -> int:
         """Number of events still to fire (including ones whose scope died)."""
         return len(self._heap) - self._cancelled

@@ -206,3 +206,15 @@ def test_pending_events_survive_pickling() -> None:
     restored_log.engine.run_until(5)
     assert restored_log.seen == [(3, "x")]
     assert log.seen == []
+
+
+def test_earliest_peeks_without_popping_even_cancelled_entries() -> None:
+    engine = Engine(0.0)
+    log = Log(engine)
+    assert engine.earliest() is None
+    first = engine.at(5, log.hit, "a")
+    engine.at(9, log.hit, "b")
+    engine.cancel(first)
+    assert engine.earliest() == 5  # conservative: a cancelled entry still counts
+    assert engine.next_time() == 9  # the exact answer pops it
+    assert engine.earliest() == 9

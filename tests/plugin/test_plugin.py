@@ -168,3 +168,65 @@ def test_ini_options_configure_the_session_server(inner: pytest.Pytester) -> Non
         """
     )
     inner.runpytest().assert_outcomes(passed=1)
+
+
+def test_refused_reset_options_fail_the_same_way_in_process_and_over_http(
+    inner: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inner.makepyfile(
+        """
+        import pytest
+        from emulator.admin_client import AdminError
+
+        @pytest.mark.gpu_emulator(fixtures="missing.yaml")
+        def test_missing_file(gpu_emulator):
+            pass
+
+        @pytest.mark.gpu_emulator(clock="sundial")
+        def test_bad_clock(gpu_emulator):
+            pass
+
+        def test_mid_test_reset(gpu_emulator):
+            with pytest.raises(AdminError, match="POST /_emulator/reset: 400 unknown reset"):
+                gpu_emulator.reset(colour="red")
+        """
+    )
+    in_process = inner.runpytest("-p", "no:randomly")
+    in_process.assert_outcomes(passed=1, errors=2)
+    lines = [
+        "*AdminError: POST /_emulator/reset: 400 *missing.yaml: cannot read*",
+        "*AdminError: POST /_emulator/reset: 400 clock: Input should be 'real' or 'manual'*",
+    ]
+    in_process.stdout.fnmatch_lines(lines)
+    app = create_app(Settings(fixtures=[], clock="manual"), vendors=[acme.vendor])
+    with ThreadedServer(app) as server:
+        monkeypatch.setenv("EMULATOR_URL", server.url)
+        over_http = inner.runpytest("-p", "no:randomly")
+    over_http.assert_outcomes(passed=1, errors=2)
+    over_http.stdout.fnmatch_lines(lines)
+
+
+def test_an_error_in_an_event_due_now_fails_the_test(inner: pytest.Pytester) -> None:
+    inner.makepyfile(
+        """
+        import asyncio
+
+        class Broken:
+            def fire(self):
+                raise RuntimeError("handler broke")
+
+        def test_due_event(gpu_emulator):
+            local = gpu_emulator._local
+            assert local is not None  # the plugin's own in-process server
+            state = local.control.state
+
+            async def schedule():
+                # Due at the present: applied by the next sync (here, the error check's).
+                state.sim.engine.at(state.sim.now, Broken().fire)
+
+            asyncio.run_coroutine_threadsafe(schedule(), local.control.loop).result()
+        """
+    )
+    result = inner.runpytest("-p", "no:randomly")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*EmulatorServerError*", "*handler broke*"])
