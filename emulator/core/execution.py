@@ -158,17 +158,14 @@ class Plan:
 def plan(behaviour: Behaviour, task_input: Any, rng: random.Random) -> Plan:
     """Draw how a task goes under ``behaviour``: duration, success, output, stream chunks."""
     duration = behaviour.execution.sample(rng)
-    failed = behaviour.failure_rate > 0 and rng.random() < behaviour.failure_rate
-    output = behaviour.output.value if isinstance(behaviour.output, FixedOutput) else task_input
-    chunks = split_stream(output, behaviour.stream_chunks) if behaviour.stream_chunks else []
-    return Plan(
-        duration=duration,
-        failed=failed,
-        output=None if failed else output,
-        error=behaviour.error if failed else None,
-        chunks=chunks if not failed else [],
-        progress_updates=behaviour.progress_updates,
-    )
+    rate = behaviour.failure_rate
+    if rate > 0 and rng.random() < rate:
+        return Plan(duration, True, None, behaviour.error, [], behaviour.progress_updates)
+    given = behaviour.output
+    output = given.value if isinstance(given, FixedOutput) else task_input
+    count = behaviour.stream_chunks
+    chunks = split_stream(output, count) if count else []
+    return Plan(duration, False, output, None, chunks, behaviour.progress_updates)
 
 
 def split_stream(output: Any, count: int) -> list[Any]:

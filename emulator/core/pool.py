@@ -698,16 +698,23 @@ class Pool:
         if not self.enabled or cfg.external:
             return
         policy = cfg.policy
-        timed = isinstance(policy, QueueDelay)
-        if timed:
+        load: Load | None = None
+        if isinstance(policy, QueueDelay):
             load = self.load()
             active = load.active
             want = desired_workers(policy, load, minimum=cfg.min_workers, maximum=cfg.max_workers)
         else:  # the counters are enough: no Load to build
             active = len(self.workers) - self.counts[_W_DRAINING]
-            want = self.desired()
+            self._scaling_head()  # as load() would: forget what left the queue
+            want = demand_target(
+                policy,
+                self.queued_for_scaling,
+                self.running,
+                minimum=cfg.min_workers,
+                maximum=cfg.max_workers,
+            )
         if want > active:
-            if timed and load.queued and active:
+            if load is not None and load.queued and active:
                 self._last_step = self.ctx.engine.now
             for _ in range(want - active):
                 self._provision()
@@ -718,7 +725,7 @@ class Pool:
                 waiting = [w for w in self.workers.values() if w.state == _W_THROTTLED]
                 for worker in waiting[: active - want]:
                     self._retire(worker)
-        if timed:
+        if load is not None:  # QueueDelay: time alone may call for a step later
             self._arm_scaler(load if want == active else self.load())
 
     def _arm_scaler(self, load: Load) -> None:

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from emulator.vendors.runpod.backend import Endpoint, RunpodWorld
 
 EXECUTION_TIMEOUT_ERROR = "executionTimeout exceeded"
+# Enum members cost a descriptor lookup on each access (CPython 3.11): every job passes here.
+_QUEUED, _RUNNING, _COMPLETED = TaskState.QUEUED, TaskState.RUNNING, TaskState.COMPLETED
+_FAILED, _TIMED_OUT = TaskState.FAILED, TaskState.TIMED_OUT
 DEFAULT_EXECUTION_TIMEOUT_MS = 600_000  # endpoint-configurations.mdx: 600 s
 
 
@@ -110,7 +113,10 @@ class JobBook:
         )
         task.data = job
         self.by_id[job_id] = job
-        self.by_endpoint.setdefault(endpoint.id, set()).add(job_id)
+        ids = self.by_endpoint.get(endpoint.id)
+        if ids is None:
+            ids = self.by_endpoint[endpoint.id] = set()
+        ids.add(job_id)
         job.ttl_timer = ctx.after(job.ttl, self._ttl_expired, job)
         endpoint.pool.submit(task)
         self.world.waiters.notify(take_key(endpoint.id))
@@ -204,19 +210,18 @@ class JobBook:
             self.world.waiters.notify(job.id)
             return
         state = task.state
-        options = self.world.options
-        if state == TaskState.QUEUED:
+        if state == _QUEUED:
             job.status = IN_QUEUE
-        elif state == TaskState.RUNNING:
+        elif state == _RUNNING:
             job.status = IN_PROGRESS
-        elif state == TaskState.COMPLETED:
+        elif state == _COMPLETED:
             job.status = COMPLETED
             endpoint.counters.completed += 1
-        elif state == TaskState.FAILED:
+        elif state == _FAILED:
             job.status = FAILED
             endpoint.counters.failed += 1
-        elif state == TaskState.TIMED_OUT:  # the pool's execution timeout
-            job.status = options.execution_timeout_status
+        elif state == _TIMED_OUT:  # the pool's execution timeout
+            job.status = self.world.options.execution_timeout_status
             task.error = EXECUTION_TIMEOUT_ERROR
             endpoint.counters.failed += 1
         elif job.expired:  # cancelled by the TTL, which this tenant reports as TIMED_OUT
