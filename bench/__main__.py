@@ -29,7 +29,7 @@ def _runners(args: argparse.Namespace) -> dict[str, Callable[[], list[Row]]]:
         return throughput.measure(
             load,
             rounds=2 if quick else 5,
-            seconds=0.5 if quick else 2.0,
+            seconds=0.5 if quick else 1.5,
             warmup=0.3 if quick else 1.0,
         )
 

@@ -34,18 +34,19 @@ class AdminClient:
         self._port = parts.port
         self._prefix = parts.path.rstrip("/") + "/_emulator"
         self._timeout = timeout
-        self._connection: http.client.HTTPConnection | None = None
+        # Idle keep-alive connections; a call takes one (or opens one), so threads may share
+        # the client: one thread's long advance does not hold up another thread's calls.
+        self._idle: list[http.client.HTTPConnection] = []
         self._lock = threading.Lock()
+        self._closed = False
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connections."""
         with self._lock:
-            self._drop()
-
-    def _drop(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.close()
 
     def _connect(self) -> http.client.HTTPConnection:
         kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
@@ -55,25 +56,35 @@ class AdminClient:
         self, method: str, url: str, body: bytes | None, headers: dict[str, str]
     ) -> tuple[int, bytes]:
         with self._lock:
-            for attempt in (1, 2):
-                reused = self._connection is not None
-                connection = self._connection or self._connect()
-                self._connection = connection
-                try:
-                    connection.request(method, url, body=body, headers=headers)
-                    response = connection.getresponse()
-                    data = response.read()
-                except _STALE:
-                    self._drop()
-                    if not reused or attempt == 2:
-                        raise
-                    continue
-                except BaseException:
-                    self._drop()
+            connection = self._idle.pop() if self._idle else None
+            self._closed = False  # a closed client still works: it opens a new connection
+        for attempt in (1, 2):
+            reused = connection is not None
+            if connection is None:
+                connection = self._connect()
+            try:
+                connection.request(method, url, body=body, headers=headers)
+                response = connection.getresponse()
+                data = response.read()
+            except _STALE:
+                connection.close()
+                connection = None
+                if not reused or attempt == 2:
                     raise
-                if response.will_close:
-                    self._drop()
-                return response.status, data
+                continue
+            except BaseException:
+                connection.close()
+                raise
+            if response.will_close:
+                connection.close()
+            else:
+                with self._lock:
+                    keep = not self._closed
+                    if keep:
+                        self._idle.append(connection)
+                if not keep:
+                    connection.close()
+            return response.status, data
         raise AssertionError("unreachable")
 
     def _call(

@@ -20,7 +20,7 @@ from starlette.types import Receive, Scope, Send
 from emulator import fixtures, persistence
 from emulator.core.runtime import Runtime
 from emulator.core.state import EmulatorState, Startup
-from emulator.hosting import HostRouting, VendorHost, VendorSpec, all_mounts
+from emulator.hosting import HostRouting, MountRouter, VendorHost, VendorSpec, all_mounts
 from emulator.http import JSONResponse
 from emulator.settings import Settings
 
@@ -191,6 +191,11 @@ def _json_error(request: Request, exc: Exception) -> Response:
 class EmulatorApp(Starlette):
     """Starlette, plus a handle on the server's request cycle (to drop connections on demand)."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The same router, finding a vendor host's mount by the path's first segment.
+        self.router.__class__ = MountRouter
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         cycle = getattr(send, "__self__", None)
         if cycle is not None and hasattr(cycle, "transport"):
@@ -212,12 +217,13 @@ def create_app(
     control_routes += [
         Mount(f"/{v.name}", routes=list(v.admin_routes)) for v in vendor_list if v.admin_routes
     ]
-    hosts = {mount.host: VendorHost(v, mount) for v, mount in all_mounts(vendor_list)}
     routes: list[BaseRoute] = [Mount("/_emulator", routes=control_routes)]
-    routes += [Mount(f"/{host}", app=vendor_host) for host, vendor_host in hosts.items()]
+    routes += [
+        Mount(f"/{mount.host}", app=VendorHost(v, mount)) for v, mount in all_mounts(vendor_list)
+    ]
     app = EmulatorApp(
         routes=routes,
-        middleware=[Middleware(HostRouting, hosts=list(hosts), apps=hosts)],
+        middleware=[Middleware(HostRouting, hosts=[m.host for _, m in all_mounts(vendor_list)])],
         exception_handlers={HTTPException: _json_error, Exception: _json_error},
         lifespan=_lifespan,
     )

@@ -13,7 +13,7 @@ import argparse
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -288,43 +288,66 @@ class _Exchange:
 
 
 class HostRouting:
-    """Sends a request whose ``Host`` is a vendor host to that host's mount (no prefix needed).
+    """Sends a request whose ``Host`` is a vendor host to that host's mount (no prefix needed)."""
 
-    With ``apps`` (host -> its :class:`VendorHost`), a request below ``/<host>/`` goes straight
-    to that host's app, with the scope the ``Mount`` would give it: the router's walk over every
-    mount is skipped on the hot path. Anything else (the admin API, unknown paths, a server
-    ``root_path``) takes the router as before.
-    """
-
-    def __init__(
-        self, app: ASGIApp, hosts: Iterable[str], apps: Mapping[str, ASGIApp] | None = None
-    ) -> None:
+    def __init__(self, app: ASGIApp, hosts: Iterable[str]) -> None:
         self.app = app
         self.hosts = frozenset(hosts)
-        self.direct = {"/" + host: target for host, target in (apps or {}).items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             host = _host_header(scope)
-            path: str = scope["path"]
             if host in self.hosts:
                 prefix = "/" + host
+                path: str = scope["path"]
                 if path != prefix and not path.startswith(prefix + "/"):
                     scope = dict(scope)
+                    scope["path"] = prefix + path
                     scope["raw_path"] = prefix.encode() + scope.get("raw_path", path.encode())
-                    scope["path"] = path = prefix + path
-            if self.direct and not scope.get("root_path"):
-                cut = path.find("/", 1)
-                target = self.direct.get(path[:cut]) if cut > 0 else None
-                if target is not None:
-                    # What Mount("/<host>", app=target) puts in the scope when it matches.
-                    scope["path_params"] = dict(scope.get("path_params", {}))
-                    scope["app_root_path"] = scope.get("app_root_path", "")
-                    scope["root_path"] = path[:cut]
-                    scope["endpoint"] = target
-                    await target(scope, receive, send)
-                    return
         await self.app(scope, receive, send)
+
+
+class MountRouter(Router):
+    """Starlette's router, going straight to the mount that the path's first segment names.
+
+    ``Router.app`` asks every route in turn. The leading routes here are mounts at one-segment
+    static prefixes (``/_emulator``, ``/api.ppio.com``...): none of them can match a path whose
+    first segment is another one's prefix, so the mount named by that segment is the first
+    route that can match, and asking it alone gives Starlette's own answer. Anything else goes
+    through Starlette's routing.
+    """
+
+    def _prefixes(self) -> dict[str, Mount]:
+        cached = self.__dict__.get("_prefix_cache")
+        routes = self.routes
+        if cached is not None and cached[0] is routes and cached[1] == len(routes):
+            index: dict[str, Mount] = cached[2]
+            return index
+        index = {}
+        for route in routes:
+            path = route.path if isinstance(route, Mount) else ""
+            if not path.startswith("/") or "/" in path[1:] or "{" in path:
+                break  # from here on, routes could match anything: not indexed
+            index.setdefault(path, route)  # type: ignore[arg-type]
+        self.__dict__["_prefix_cache"] = (routes, len(routes), index)
+        return index
+
+    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Dispatch one request (HTTP to an indexed mount directly)."""
+        if scope["type"] == "http":
+            route_path = get_route_path(scope)
+            cut = route_path.find("/", 1)
+            mount = self._prefixes().get(route_path[:cut]) if cut > 0 else None
+            if mount is not None:
+                match, child_scope = mount.matches(scope)
+                if match is Match.FULL:
+                    if "router" not in scope:
+                        scope["router"] = self
+                    scope["route"] = mount
+                    scope.update(child_scope)
+                    await mount.handle(scope, receive, send)
+                    return
+        await super().app(scope, receive, send)
 
 
 async def _drop_connection(scope: Scope) -> None:
