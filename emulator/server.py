@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import socket
 import threading
 import time
@@ -29,6 +30,10 @@ def uvicorn_config(app: ASGIApp, settings: Settings, **extra: Any) -> uvicorn.Co
 
 def serve(app: ASGIApp, settings: Settings) -> None:
     """Run until interrupted."""
+    # This process is the server: what exists now (modules, schemas, the startup fixtures) lives
+    # as long as it does. Frozen, the garbage collector no longer walks it in every full
+    # collection, which otherwise costs every request a fifth of its time under load.
+    gc.freeze()
     uvicorn.Server(uvicorn_config(app, settings)).run()
 
 
