@@ -307,7 +307,7 @@ class RunpodWorld:
         base: Template | None = None
         if config.get("templateId") is not None:
             base = library.resolve_template(config["templateId"], _name(names, "templateId"))
-            if container is None and self.options.v1_require_serverless_template:
+            if container is None and self.options.rest_v1_require_serverless_template:
                 self._check_serverless(base, names)
             if container is None and base.id in library.official:
                 container = {}  # RunPod's own templates are never shared: run a copy
@@ -387,7 +387,7 @@ class RunpodWorld:
             new_template = library.resolve_template(
                 changes["templateId"], _name(names, "templateId")
             )
-            if self.options.v1_require_serverless_template:
+            if self.options.rest_v1_require_serverless_template:
                 self._check_serverless(new_template, names)
             if new_template.id in library.official:
                 container = {**new_template.container(), **(container or {})}

@@ -224,12 +224,17 @@ class Library:
         template_id: str | None = None,
         bound_to: str | None = None,
     ) -> Template:
-        """Create a template (checked with :meth:`check_template` first)."""
+        """Create a template (checked with :meth:`check_template` first).
+
+        A fixture may replace a template by id: endpoints running it keep running it.
+        """
+        users: set[str] = set()
         if template_id is None:
             template_id = self._new_id(self.templates, TEMPLATE_ID_LENGTH)
         elif template_id in self.templates:
+            users = self.templates[template_id].endpoints
             self.drop_template(self.templates[template_id])
-        template = Template(id=template_id, boundTo=bound_to, **fields)
+        template = Template(id=template_id, boundTo=bound_to, endpoints=users, **fields)
         self.templates[template.id] = template
         self.template_names[template.name] = template.id
         self._link_registry(template, template.containerRegistryAuthId)
@@ -302,15 +307,27 @@ class Library:
         kind: str = "STANDARD",
         volume_id: str | None = None,
     ) -> NetworkVolume:
-        """Create a network volume (the data center is checked by the caller)."""
-        volume = NetworkVolume(
-            id=volume_id or self._new_id(self.volumes, VOLUME_ID_LENGTH),
-            name=name,
-            size=size,
-            dataCenterId=data_center_id,
-            type=kind,
-        )
-        self.volumes[volume.id] = volume
+        """Create a network volume (the data center is checked by the caller).
+
+        A fixture may redefine a volume by id: it keeps its attachments.
+        """
+        volume = self.volumes.get(volume_id or "")
+        if volume is None:
+            volume = NetworkVolume(
+                id=volume_id or self._new_id(self.volumes, VOLUME_ID_LENGTH),
+                name=name,
+                size=size,
+                dataCenterId=data_center_id,
+                type=kind,
+            )
+            self.volumes[volume.id] = volume
+        else:
+            volume.name, volume.size, volume.dataCenterId, volume.type = (
+                name,
+                size,
+                data_center_id,
+                kind,
+            )
         return volume
 
     def update_volume(
@@ -345,15 +362,17 @@ class Library:
     def new_registry(
         self, name: str, username: str, password: str, registry_id: str | None = None
     ) -> RegistryAuth:
-        """Store credentials under a unique name."""
+        """Store credentials under a unique name (a fixture may redefine them by id)."""
         if name in self.registry_names and self.registry_names[name] != registry_id:
             raise invalid("name", f"a container registry auth named {name!r} exists")
-        if registry_id in self.registries:
-            self.delete_registry(registry_id)
-        registry = RegistryAuth(
-            id=registry_id or self._cuid(), name=name, username=username, password=password
-        )
-        self.registries[registry.id] = registry
+        registry = self.registries.get(registry_id or "")
+        if registry is None:
+            registry = RegistryAuth(id=registry_id or self._cuid(), name=name)
+            self.registries[registry.id] = registry
+        else:
+            self.registry_names.pop(registry.name, None)
+            registry.name = name
+        registry.username, registry.password = username, password
         self.registry_names[name] = registry.id
         return registry
 

@@ -67,7 +67,7 @@ class RunpodOptions(BaseModel):
     rest_v1_not_found: Literal["spec", "404"] = "spec"
     rest_v2_schema_status: Literal[400, 422] = 422
     rolling_release: Literal["recycle", "none"] = "recycle"
-    v1_require_serverless_template: bool = True
+    rest_v1_require_serverless_template: bool = True
 
     @model_validator(mode="after")
     def _bounds(self) -> RunpodOptions:

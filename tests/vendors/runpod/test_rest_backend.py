@@ -156,3 +156,26 @@ def test_the_world_pickles_mid_rollout_and_the_copy_keeps_going() -> None:
     assert copy.library.templates["tpl"].endpoints == {endpoint.id}
     assert any("Worker ready." in line for *_, line in new.data.logs)
     assert old.state == WorkerState.DRAINING  # the original did not move
+
+
+def test_reloading_a_fixture_keeps_what_points_at_its_objects() -> None:
+    section = {
+        "registries": [{"id": "creds", "name": "hub"}],
+        "templates": [
+            {"id": "tpl", "name": "t", "imageName": "me/t", "containerRegistryAuthId": "creds"}
+        ],
+        "networkVolumes": [{"id": "vol", "name": "v", "size": 10, "dataCenterId": "EU-RO-1"}],
+        "endpoints": [{"id": "ep", "templateId": "tpl", "networkVolumeId": "vol"}],
+    }
+    rp = rp_world(section)
+    rp.add_endpoint(
+        EndpointCreate.model_validate({"templateId": "tpl", "networkVolumeId": "vol"}).to_config(),
+        container=None,
+        names={},
+    )
+    rp.load(RunpodFixture.model_validate(section))
+    library = rp.library
+    assert len(library.templates["tpl"].endpoints) == 2
+    assert len(library.volumes["vol"].endpoints) == 2
+    assert library.registries["creds"].templates == {"tpl"}
+    assert library.templates["tpl"].containerRegistryAuthId == "creds"

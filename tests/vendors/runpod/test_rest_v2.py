@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.vendors.runpod.support import fixture
+from tests.vendors.runpod.support import KEY, fixture
 
 pytestmark = pytest.mark.gpu_emulator(fixtures=[fixture()])
 
@@ -492,3 +492,16 @@ def test_unemulated_operations_are_501(v2: httpx.Client) -> None:
     problem(v2.get("/serverless/x/releases"), 501, "not implemented")
     problem(v2.get("/nope"), 404)
     problem(v2.put("/serverless"), 405)
+
+
+def test_host_header_routing_keeps_real_host_names(gpu_emulator: Any, v2: httpx.Client) -> None:
+    created = create(v2)
+    response = httpx.get(
+        f"{gpu_emulator.base_url}/v2/serverless/{created['id']}",
+        headers={"Host": "api.runpod.io", "Authorization": f"Bearer {KEY}"},
+        trust_env=False,
+    )
+    assert response.status_code == 200
+    assert response.json()["requestUrls"]["health"] == (
+        f"http://api.runpod.ai/v2/{created['id']}/health"
+    )
