@@ -14,7 +14,6 @@ endpoint's ``version`` and rolls its workers over to it.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,13 +27,19 @@ from emulator.core.tasks import Task, TaskState
 from emulator.core.waiters import Waiters
 from emulator.core.workers import Worker, WorkerState
 from emulator.vendors.runpod.catalog import Catalog
-from emulator.vendors.runpod.errors import endpoint_not_found, invalid, not_found
+from emulator.vendors.runpod.errors import endpoint_not_found, not_found
 from emulator.vendors.runpod.fleet import Fleet, WorkerInfo
 from emulator.vendors.runpod.jobs import JobBook
 from emulator.vendors.runpod.render import iso
-from emulator.vendors.runpod.resources import Library, Template
+from emulator.vendors.runpod.resources import Library, NetworkVolume, Template
+from emulator.vendors.runpod.rules import (
+    Names,
+    check_config,
+    check_data_center,
+    check_serverless,
+    name_of,
+)
 from emulator.vendors.runpod.schemas import (
-    DAY_MS,
     EndpointFixture,
     RunpodFixture,
     RunpodOptions,
@@ -45,10 +50,6 @@ from emulator.vendors.runpod.worker_api import WORKER_ID_LENGTH, WorkerApi
 __all__ = ["Endpoint", "RunpodWorld", "Template", "WorkerInfo"]
 
 ENDPOINT_ID_LENGTH = 14  # like jpnw0v75y3qoql
-EXECUTION_TIMEOUT_MS = (5_000, 7 * DAY_MS)
-
-# Internal (REST v1) field name -> the name a request used; REST v1 passes none.
-Names = Mapping[str, str]
 
 # The endpoint fields a configuration carries (besides the container of its template).
 CONFIG_FIELDS = (
@@ -57,8 +58,6 @@ CONFIG_FIELDS = (
     "idleTimeout", "scalerType", "scalerValue", "workersMin", "workersMax", "flashbootMode",
     "networkVolumeIds",
 )  # fmt: skip
-# What a fixture endpoint gives as is (the rest is converted).
-FIXTURE_FIELDS = frozenset(CONFIG_FIELDS) - {"cpuConfigs", "flashbootMode", "networkVolumeIds"}
 SCALER_FIELDS = frozenset({"idleTimeout", "scalerType", "scalerValue", "workersMin", "workersMax"})
 
 
@@ -210,8 +209,7 @@ class RunpodWorld:
             for template in section.templates:
                 self.add_template(template)
             for volume in section.networkVolumes:
-                self.check_data_center(volume.dataCenterId, "dataCenterId")
-                self.library.new_volume(
+                self.add_volume(
                     volume.name, volume.size, volume.dataCenterId, volume.type, volume.id
                 )
             for spec in section.endpoints:
@@ -251,32 +249,33 @@ class RunpodWorld:
                 if endpoint is not None:
                     self._new_version(endpoint)
 
+    # ------------------------------------------------------------------ network volumes
+
+    def add_volume(
+        self,
+        name: str,
+        size: int,
+        data_center: str,
+        kind: str = "STANDARD",
+        volume_id: str | None = None,
+        *,
+        field: str = "dataCenterId",
+    ) -> NetworkVolume:
+        """Create a network volume in a data center of the catalog."""
+        check_data_center(self.catalog, data_center, field)
+        return self.library.new_volume(name, size, data_center, kind, volume_id)
+
     # ------------------------------------------------------------------ endpoints
 
     def create_endpoint(self, spec: EndpointFixture, *, warm: bool = False) -> Endpoint:
         """Create an endpoint from a fixture; ``warm`` starts ``workersMin`` workers ready."""
-        config: dict[str, Any] = spec.model_dump(include=set(FIXTURE_FIELDS))
-        config["cpuConfigs"] = [(flavor, spec.vcpuCount) for flavor in spec.cpuFlavorIds]
-        flashboot = spec.flashboot
-        if isinstance(flashboot, bool):
-            flashboot = "FLASHBOOT" if flashboot else "OFF"
-        config["flashbootMode"] = flashboot
-        volumes = list(spec.networkVolumeIds)
-        if spec.networkVolumeId is not None and spec.networkVolumeId not in volumes:
-            volumes.insert(0, spec.networkVolumeId)
-        config["networkVolumeIds"] = volumes
-        container: dict[str, Any] | None = None
-        if spec.templateId is None:
-            container = {"imageName": spec.image, "env": dict(spec.env)}
-        elif spec.env:
-            container = {"env": dict(spec.env)}
         try:
             behaviour = self.ctx.behaviour(spec.behaviour)
         except KeyError as exc:
             raise ValueError(f"runpod endpoint {spec.id}: {exc.args[0]}") from None
         return self.add_endpoint(
-            config,
-            container=container,
+            spec.to_config(),
+            container=spec.container(),
             names={},
             endpoint_id=spec.id,
             behaviour=spec.behaviour,
@@ -306,12 +305,12 @@ class RunpodWorld:
         library = self.library
         base: Template | None = None
         if config.get("templateId") is not None:
-            base = library.resolve_template(config["templateId"], _name(names, "templateId"))
+            base = library.resolve_template(config["templateId"], name_of(names, "templateId"))
             if container is None and self.options.rest_v1_require_serverless_template:
-                self._check_serverless(base, names)
+                check_serverless(base, names)
             if container is None and base.id in library.official:
                 container = {}  # RunPod's own templates are never shared: run a copy
-        self.check_config(config, names, changed=set(CONFIG_FIELDS))
+        check_config(self, config, names, changed=set(CONFIG_FIELDS))
         bound_fields = None
         if container is not None:
             bound_fields = _bound_fields(base, container)
@@ -385,15 +384,15 @@ class RunpodWorld:
         new_template: Template | None = None
         if "templateId" in changes:
             new_template = library.resolve_template(
-                changes["templateId"], _name(names, "templateId")
+                changes["templateId"], name_of(names, "templateId")
             )
             if self.options.rest_v1_require_serverless_template:
-                self._check_serverless(new_template, names)
+                check_serverless(new_template, names)
             if new_template.id in library.official:
                 container = {**new_template.container(), **(container or {})}
                 new_template = None
                 del changes["templateId"]
-        self.check_config(merged, names, changed=set(changes))
+        check_config(self, merged, names, changed=set(changes))
         current = new_template or endpoint.template
         fork: dict[str, Any] | None = None
         if container:
@@ -442,80 +441,6 @@ class RunpodWorld:
             if volume is not None:
                 volume.endpoints.discard(endpoint_id)
         return endpoint
-
-    # ------------------------------------------------------------------ checks
-
-    def check_config(self, config: dict[str, Any], names: Names, *, changed: set[str]) -> None:
-        """The rules a configuration obeys beyond its wire schema (changed fields only)."""
-        catalog = self.catalog
-        if config["workersMin"] > config["workersMax"] and changed & {"workersMin", "workersMax"}:
-            raise invalid(
-                _name(names, "workersMin"),
-                f"must not be greater than {_name(names, 'workersMax')}",
-            )
-        low, high = EXECUTION_TIMEOUT_MS
-        if "executionTimeoutMs" in changed and not low <= config["executionTimeoutMs"] <= high:
-            raise invalid(
-                _name(names, "executionTimeoutMs"), f"must be between {low} and {high} ms"
-            )
-        if "scalerValue" in changed or "scalerType" in changed:
-            value = config["scalerValue"]
-            if config["scalerType"] == "REQUEST_COUNT" and value != int(value):
-                raise invalid(_name(names, "scalerValue"), "must be a whole number of requests")
-        if config["computeType"] == "GPU" and "gpuTypeIds" in changed:
-            if not config["gpuTypeIds"]:
-                raise invalid(_name(names, "gpuTypeIds"), "must name at least one GPU type")
-            for gpu in config["gpuTypeIds"]:
-                if catalog.pool_of(gpu) is None:
-                    raise invalid(
-                        _name(names, "gpuTypeIds"), f"{gpu!r} is not available on Serverless"
-                    )
-        if config["computeType"] == "CPU" and "cpuConfigs" in changed:
-            self._check_cpu(config["cpuConfigs"], names)
-        if "dataCenterIds" in changed:
-            for dc in config["dataCenterIds"]:
-                self.check_data_center(dc, _name(names, "dataCenterIds"))
-        if changed & {"networkVolumeIds", "dataCenterIds"}:
-            self._check_volumes(config, names)
-
-    def check_data_center(self, dc: str, field_name: str) -> None:
-        """A data center id of the catalog."""
-        if dc not in self.catalog.data_centers:
-            raise invalid(field_name, f"unknown data center {dc!r}")
-
-    def _check_cpu(self, configs: list[tuple[str, int]], names: Names) -> None:
-        label = _name(names, "cpuConfigs")
-        if not configs:
-            raise invalid(label, "must name at least one CPU flavor")
-        for flavor_id, vcpu in configs:
-            flavor = self.catalog.cpu_flavors.get(flavor_id)
-            if flavor is None:
-                raise invalid(label, f"unknown CPU flavor {flavor_id!r}")
-            if vcpu < 2 or vcpu & (vcpu - 1) or vcpu > flavor.max_vcpu:
-                raise invalid(
-                    _name(names, "vcpuCount"),
-                    f"{vcpu} vCPUs: a power of two from 2 to {flavor.max_vcpu} for {flavor_id}",
-                )
-
-    def _check_volumes(self, config: dict[str, Any], names: Names) -> None:
-        label = _name(names, "networkVolumeIds")
-        allowed = config["dataCenterIds"]
-        for volume_id in config["networkVolumeIds"]:
-            volume = self.library.volumes.get(volume_id)
-            if volume is None:
-                raise not_found("network volume", field=label, object_id=volume_id)
-            if allowed and volume.dataCenterId not in allowed:
-                raise invalid(
-                    label,
-                    f"network volume {volume_id} is in {volume.dataCenterId}, "
-                    f"outside the endpoint's {_name(names, 'dataCenterIds')}",
-                )
-
-    def _check_serverless(self, template: Template, names: Names) -> None:
-        if not template.isServerless:
-            raise invalid(
-                _name(names, "templateId"), f"template {template.id} is not a Serverless template"
-            )
 
     # ------------------------------------------------------------------ versions
 
@@ -590,10 +515,6 @@ class RunpodWorld:
 
     def _new_worker_id(self) -> str:
         return self.ctx.ids.alnum(WORKER_ID_LENGTH)
-
-
-def _name(names: Names, internal: str) -> str:
-    return names.get(internal, internal)
 
 
 def _number(value: float) -> float:

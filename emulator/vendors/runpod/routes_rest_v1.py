@@ -240,8 +240,7 @@ async def create_volume(request: Request) -> Response:
     """``POST /networkvolumes``: 200 (size 0-4000 GB in a known data center)."""
     world = world_of(request)
     body = await _body(request, NetworkVolumeCreate)
-    world.check_data_center(body.dataCenterId, "dataCenterId")
-    volume = world.library.new_volume(body.name, body.size, body.dataCenterId)
+    volume = world.add_volume(body.name, body.size, body.dataCenterId)
     return JSONResponse(render.v1_volume(volume))
 
 

@@ -259,10 +259,8 @@ async def create_volume(request: Request) -> Response:
     """``POST /v2/network-volumes``: 201."""
     world = world_of(request)
     body = await _body(request, world, CreateNetworkVolume)
-    world.check_data_center(body.dataCenter, "dataCenter")
-    volume = world.library.new_volume(
-        body.name, body.size, body.dataCenter, body.type or "STANDARD"
-    )
+    kind = body.type or "STANDARD"
+    volume = world.add_volume(body.name, body.size, body.dataCenter, kind, field="dataCenter")
     return JSONResponse(render.v2_volume(volume), status_code=201)
 
 

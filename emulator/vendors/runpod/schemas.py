@@ -100,6 +100,14 @@ class TemplateFixture(BaseModel):
     allowedCudaVersions: list[str] = Field(default_factory=list)
 
 
+# Endpoint fixture fields the backend takes as they are (the others are converted).
+FIXTURE_AS_IS = (
+    "name", "templateId", "computeType", "type", "gpuTypeIds", "gpuCount", "allowedCudaVersions",
+    "minCudaVersion", "dataCenterIds", "executionTimeoutMs", "idleTimeout", "scalerType",
+    "scalerValue", "workersMin", "workersMax",
+)  # fmt: skip
+
+
 class EndpointFixture(BaseModel):
     """A serverless endpoint (REST v1 field names) plus how its simulated workers behave.
 
@@ -135,6 +143,28 @@ class EndpointFixture(BaseModel):
     external: bool = Field(
         default=False, description="served by real workers over the worker protocol"
     )
+
+    def to_config(self) -> dict[str, Any]:
+        """The backend's endpoint fields."""
+        config: dict[str, Any] = self.model_dump(include=set(FIXTURE_AS_IS))
+        config["cpuConfigs"] = [(flavor, self.vcpuCount) for flavor in self.cpuFlavorIds]
+        flashboot = self.flashboot
+        if isinstance(flashboot, bool):
+            flashboot = "FLASHBOOT" if flashboot else "OFF"
+        config["flashbootMode"] = flashboot
+        volumes = list(self.networkVolumeIds)
+        if self.networkVolumeId is not None and self.networkVolumeId not in volumes:
+            volumes.insert(0, self.networkVolumeId)
+        config["networkVolumeIds"] = volumes
+        return config
+
+    def container(self) -> dict[str, Any] | None:
+        """What the endpoint's own bound template runs (None: it runs ``templateId`` as is)."""
+        if self.templateId is None:
+            return {"imageName": self.image, "env": dict(self.env)}
+        if self.env:
+            return {"env": dict(self.env)}
+        return None
 
     @model_validator(mode="after")
     def _workers(self) -> EndpointFixture:
