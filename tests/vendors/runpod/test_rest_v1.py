@@ -479,6 +479,11 @@ def test_openapi_json_is_served_without_auth(gpu_emulator: Any) -> None:
     assert response.json() == json.loads((SPECS / "rest-v1.openapi.json").read_text())
     docs = httpx.get(gpu_emulator.url("rest.runpod.io", "/v1/docs"), trust_env=False)
     assert docs.headers["content-type"].startswith("text/html")
+    for name in ("rest-v1", "rest-v2"):
+        served = httpx.get(
+            f"{gpu_emulator.base_url}/_emulator/specs/runpod/{name}", trust_env=False
+        )
+        assert served.json() == json.loads((SPECS / f"{name}.openapi.json").read_text())
 
 
 def test_undocumented_routes_and_pods_answer_in_v1_shape(v1: httpx.Client) -> None:

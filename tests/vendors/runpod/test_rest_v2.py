@@ -505,3 +505,17 @@ def test_host_header_routing_keeps_real_host_names(gpu_emulator: Any, v2: httpx.
     assert response.json()["requestUrls"]["health"] == (
         f"http://api.runpod.ai/v2/{created['id']}/health"
     )
+
+
+def test_patch_template_id_snapshots_that_template(v2: httpx.Client) -> None:
+    created = create(v2, env={"KEEP": "1"})
+    tpl = v2.post(
+        "/templates",
+        json={"name": "next", "image": "me/next:3", "serverless": True, "env": {"NEW": "2"}},
+    ).json()
+    url = f"/serverless/{created['id']}"
+    patched = v2.patch(url, json={"templateId": tpl["id"], "env": {"EXTRA": "x"}}).json()
+    assert patched["image"] == "me/next:3"
+    assert patched["env"] == {"NEW": "2", "EXTRA": "x"}
+    assert v2.get(f"{url}/workers").json()["endpointVersion"] == 1
+    assert v2.delete(f"/templates/{tpl['id']}").status_code == 204  # the endpoint has a copy
