@@ -171,14 +171,13 @@ def _check_overrides(overrides: dict[str, Any]) -> None:
 
 @_admin
 async def seed(request: Request) -> Response:
-    """Reseed ids, fake data and random durations; resets every tenant."""
+    """Reseed ids, fake data and random durations; resets every tenant (a later plain reset
+    returns to the startup seed)."""
     body = await _body(request)
     value = body.get("seed")
     if not isinstance(value, int) or isinstance(value, bool):
         raise AdminError(400, "seed: an integer is required")
-    control = _control(request)
-    control.settings = control.settings.model_copy(update={"seed": value})
-    control.reset(seed=value)
+    _control(request).reset(seed=value)
     return JSONResponse({"seed": value})
 
 

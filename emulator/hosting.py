@@ -232,7 +232,8 @@ class VendorHost:
         elif isinstance(action, ErrorAction):
             error = self.mount.errors.injected(action.status, action.code)
             if error.status == 429 or action.retry_after is not None:
-                error.headers.setdefault("Retry-After", str(action.retry_after or 1))
+                wait = 1 if action.retry_after is None else action.retry_after
+                error.headers.setdefault("Retry-After", str(wait))
             await self.mount.errors.render(error)(scope, receive, send)
         elif isinstance(action, LatencyAction):
             await asyncio.sleep(action.ms / 1000)  # injected network latency: real wall time

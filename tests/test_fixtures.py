@@ -21,11 +21,20 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_the_default_fixtures_load() -> None:
-    doc = load_file(default_fixture_path(), [])
+def test_the_default_fixtures_load_with_every_vendor() -> None:
+    from emulator.vendors import default_vendors
+
+    vendors = default_vendors()
+    doc = load_file(default_fixture_path(), vendors)
     assert doc.seed == 42
     assert doc.clock is not None
     assert doc.clock.mode == "real"
+    state = EmulatorState(Startup(clock="manual"), {v.name: v.create_world for v in vendors})
+    apply(state, doc, vendors)
+    tenant = state.tenants.lookup("dev-key")
+    assert tenant is not None
+    for vendor in vendors:
+        assert state.world(tenant, vendor.name).dump() is not None
 
 
 def test_unknown_keys_are_reported_with_file_and_path(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -319,6 +319,21 @@ class Pool:
                 self._arm_idle(worker)
         self._dispatch()
         self._rescale()
+
+    def retire(self, worker_ids: Iterable[str]) -> int:
+        """Replace these workers: each drains (finishes its tasks) and shuts down; the scaler
+        starts new ones as the load needs. Returns how many were retired."""
+        retired = 0
+        for worker_id in worker_ids:
+            worker = self.workers.get(worker_id)
+            if worker is None or worker.state in _ACTIVE_EXCLUDED:
+                continue
+            self._retire(worker)
+            retired += 1
+        if retired:
+            self._dispatch()
+            self._rescale()
+        return retired
 
     def _upper_bound(self) -> int:
         policy = self.config.policy

@@ -91,6 +91,11 @@ def test_same_seed_same_ids_other_seed_other_ids(
     assert first_id() == one
     gpu_emulator.admin.seed(6)
     assert first_id() != one
+    gpu_emulator.reset()  # back to the startup seed (0), not the last one set
+    gpu_emulator.admin.seed(0)
+    zero = first_id()
+    gpu_emulator.reset()
+    assert first_id() == zero
     bad = admin(gpu_emulator, "POST", "/seed", json={"seed": "x"})
     assert bad.status_code == 400
 

@@ -329,3 +329,22 @@ def test_queue_delay_per_job_scales_for_every_late_task_at_once() -> None:
     assert pool.active == 7
     run(ctx, 200)
     assert pool.running == 0
+
+
+def test_retire_replaces_workers_after_they_finish_their_tasks() -> None:
+    ctx = world()
+    pool, rec = make_pool(ctx, behaviour=FAST, min_workers=2, max_workers=2, policy=RequestCount(1))
+    pool.prewarm()
+    pool.submit(task(ctx, "a"))
+    busy = next(w.id for w in pool.workers.values() if w.tasks)
+    idle = next(w.id for w in pool.workers.values() if not w.tasks)
+    assert pool.retire([busy, idle, "unknown"]) == 2
+    # the idle one is gone at once, the busy one drains; both are replaced cold
+    assert pool.workers[busy].state == WorkerState.DRAINING
+    assert idle not in pool.workers
+    assert sorted(w for w in pool.workers if w not in (busy,)) == ["w3", "w4"]
+    assert pool.retire([busy]) == 0  # already on its way out
+    run(ctx, 30)
+    assert rec.task_times("completed") == {"a": 5}
+    assert sorted(pool.workers) == ["w3", "w4"]
+    assert {w.state for w in pool.workers.values()} == {WorkerState.IDLE}

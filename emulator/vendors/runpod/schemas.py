@@ -6,17 +6,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
+from emulator.vendors.runpod.catalog import DATA_CENTER_IDS, DEFAULT_GPU
+
 MIB = 1024 * 1024
 DAY_MS = 86_400_000
-
-# REST v1 ``EndpointCreateInput.dataCenterIds`` enum: the default when an endpoint names none.
-DATA_CENTER_IDS = (
-    "EU-RO-1", "CA-MTL-1", "EU-SE-1", "US-IL-1", "EUR-IS-1", "EU-CZ-1", "US-TX-3", "EUR-IS-2",
-    "US-KS-2", "US-GA-2", "US-WA-1", "US-TX-1", "CA-MTL-3", "EU-NL-1", "US-TX-4", "US-CA-2",
-    "US-NC-1", "OC-AU-1", "US-DE-1", "EUR-IS-3", "CA-MTL-2", "AP-JP-1", "EUR-NO-1", "EU-FR-1",
-    "US-KS-3", "US-GA-1",
-)  # fmt: skip
-DEFAULT_GPU = "NVIDIA GeForce RTX 4090"
+FlashbootMode = Literal["OFF", "FLASHBOOT", "PRIORITY_FLASHBOOT"]
+GpuClass = Literal["c", "p", "d"]
+GPU_CLASSES: tuple[GpuClass, ...] = ("c", "p", "d")
 
 
 # --------------------------------------------------------------------------- job API requests
@@ -67,6 +63,11 @@ class RunpodOptions(BaseModel):
     max_body_run_bytes: int = Field(default=10 * MIB, gt=0)
     max_body_runsync_bytes: int = Field(default=20 * MIB, gt=0)
     worker_poll_wait_s: float = Field(default=5.0, ge=0, le=90)
+    # REST
+    rest_v1_not_found: Literal["spec", "404"] = "spec"
+    rest_v2_schema_status: Literal[400, 422] = 422
+    rolling_release: Literal["recycle", "none"] = "recycle"
+    rest_v1_require_serverless_template: bool = True
 
     @model_validator(mode="after")
     def _bounds(self) -> RunpodOptions:
@@ -76,14 +77,15 @@ class RunpodOptions(BaseModel):
 
 
 class TemplateFixture(BaseModel):
-    """A template (REST v1 ``Template`` fields; a minimal model)."""
+    """A template (REST v1 ``Template`` fields, plus the REST v2-only ones)."""
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
     id: str | None = Field(default=None, min_length=1)
     name: str = Field(min_length=1)
     imageName: str = Field(min_length=1)
     category: Literal["NVIDIA", "AMD", "CPU"] = "NVIDIA"
-    containerDiskInGb: int = Field(default=50, ge=0)
+    containerDiskInGb: int = Field(default=50, ge=1)
+    containerRegistryAuthId: str | None = None
     dockerEntrypoint: list[str] = Field(default_factory=list)
     dockerStartCmd: list[str] = Field(default_factory=list)
     env: dict[str, str] = Field(default_factory=dict)
@@ -93,38 +95,150 @@ class TemplateFixture(BaseModel):
     readme: str = ""
     volumeInGb: int = Field(default=20, ge=0)
     volumeMountPath: str = "/workspace"
+    startSsh: bool = True
+    startJupyter: bool = True
+    allowedCudaVersions: list[str] = Field(default_factory=list)
+
+
+# Endpoint fixture fields the backend takes as they are (the others are converted).
+FIXTURE_AS_IS = (
+    "name", "templateId", "computeType", "type", "gpuTypeIds", "gpuCount", "allowedCudaVersions",
+    "minCudaVersion", "dataCenterIds", "executionTimeoutMs", "idleTimeout", "scalerType",
+    "scalerValue", "workersMin", "workersMax",
+)  # fmt: skip
 
 
 class EndpointFixture(BaseModel):
-    """A serverless endpoint (REST v1 field names) plus how its simulated workers behave."""
+    """A serverless endpoint (REST v1 field names) plus how its simulated workers behave.
+
+    Without ``templateId`` it gets its own endpoint-bound template running ``image``; with a
+    ``templateId`` and an ``env``, a bound copy of that template with the env merged in.
+    """
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
     id: str | None = Field(default=None, min_length=1)
     name: str = Field(default="", max_length=191)
     templateId: str | None = None
+    image: str = Field(default="runpod/worker-basic:latest", min_length=1)
+    type: Literal["QUEUE", "LOAD_BALANCER"] = "QUEUE"
     computeType: Literal["GPU", "CPU"] = "GPU"
     gpuTypeIds: list[str] = Field(default_factory=lambda: [DEFAULT_GPU], min_length=1)
     gpuCount: int = Field(default=1, ge=1)
+    cpuFlavorIds: list[str] = Field(default_factory=lambda: ["cpu3c"], min_length=1)
+    vcpuCount: int = Field(default=2, ge=2)
+    allowedCudaVersions: list[str] = Field(default_factory=list)
+    minCudaVersion: str | None = None
     dataCenterIds: list[str] = Field(default_factory=lambda: list(DATA_CENTER_IDS))
     env: dict[str, str] = Field(default_factory=dict)
     executionTimeoutMs: int = Field(default=600_000, ge=5_000, le=7 * DAY_MS)
     idleTimeout: int = Field(default=5, ge=1, le=3600)
     scalerType: Literal["QUEUE_DELAY", "REQUEST_COUNT"] = "QUEUE_DELAY"
-    scalerValue: int = Field(default=4, ge=1)
+    scalerValue: float = Field(default=4, ge=0.5)
     workersMin: int = Field(default=0, ge=0)
     workersMax: int = Field(default=3, ge=0)
-    flashboot: bool = False
+    flashboot: bool | FlashbootMode = False
     networkVolumeId: str | None = None
+    networkVolumeIds: list[str] = Field(default_factory=list)
     behaviour: str | dict[str, Any] | None = None
     external: bool = Field(
         default=False, description="served by real workers over the worker protocol"
     )
 
+    def to_config(self) -> dict[str, Any]:
+        """The backend's endpoint fields."""
+        config: dict[str, Any] = self.model_dump(include=set(FIXTURE_AS_IS))
+        config["cpuConfigs"] = [(flavor, self.vcpuCount) for flavor in self.cpuFlavorIds]
+        flashboot = self.flashboot
+        if isinstance(flashboot, bool):
+            flashboot = "FLASHBOOT" if flashboot else "OFF"
+        config["flashbootMode"] = flashboot
+        volumes = list(self.networkVolumeIds)
+        if self.networkVolumeId is not None and self.networkVolumeId not in volumes:
+            volumes.insert(0, self.networkVolumeId)
+        config["networkVolumeIds"] = volumes
+        return config
+
+    def container(self) -> dict[str, Any] | None:
+        """What the endpoint's own bound template runs (None: it runs ``templateId`` as is)."""
+        if self.templateId is None:
+            return {"imageName": self.image, "env": dict(self.env)}
+        if self.env:
+            return {"env": dict(self.env)}
+        return None
+
     @model_validator(mode="after")
     def _workers(self) -> EndpointFixture:
         if self.workersMin > self.workersMax:
             raise ValueError("workersMin is above workersMax")
+        if self.scalerType == "REQUEST_COUNT" and self.scalerValue != int(self.scalerValue):
+            raise ValueError("scalerValue of REQUEST_COUNT is a whole number")
         return self
+
+
+class NetworkVolumeFixture(BaseModel):
+    """A network volume."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str | None = Field(default=None, min_length=1)
+    name: str = Field(min_length=1)
+    size: int = Field(ge=0, le=4096)
+    dataCenterId: str = Field(min_length=1)
+    type: Literal["STANDARD", "HIGH_PERFORMANCE"] = "STANDARD"
+
+
+class RegistryFixture(BaseModel):
+    """Container registry credentials (REST v1 ``containerregistryauth``, v2 ``registries``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str | None = Field(default=None, min_length=1)
+    name: str = Field(min_length=1)
+    username: str = ""
+    password: str = ""
+
+
+class GpuFixture(BaseModel):
+    """A GPU type of the catalog to add or change (unset fields keep the default's)."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1)
+    displayName: str | None = None
+    memoryInGb: int | None = Field(default=None, ge=1)
+    manufacturer: Literal["Nvidia", "AMD"] | None = None
+    pool: str | None = None
+    securePrice: float | None = Field(default=None, ge=0)
+    communityPrice: float | None = Field(default=None, ge=0)
+    vcpu: int | None = Field(default=None, ge=1)
+    ram: int | None = Field(default=None, ge=1)
+    gpuClass: Literal["c", "p", "d"] | None = Field(
+        default=None, description="c consumer, p professional, d data-center GPU"
+    )
+
+
+class PoolFixture(BaseModel):
+    """A serverless GPU pool and its per-GPU prices (USD per second)."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1)
+    flex: float = Field(ge=0)
+    active: float = Field(ge=0)
+
+
+class DataCenterFixture(BaseModel):
+    """A data center and the GPU classes it hosts."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1)
+    location: str = "United States"
+    gpuClasses: list[GpuClass] = Field(default_factory=lambda: list(GPU_CLASSES))
+
+
+class CatalogFixture(BaseModel):
+    """Changes to the hardware catalog workers are placed from."""
+
+    model_config = ConfigDict(extra="forbid")
+    gpus: list[GpuFixture] = Field(default_factory=list)
+    pools: list[PoolFixture] = Field(default_factory=list)
+    dataCenters: list[DataCenterFixture] = Field(default_factory=list)
 
 
 class RunpodFixture(BaseModel):
@@ -132,9 +246,12 @@ class RunpodFixture(BaseModel):
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
     options: RunpodOptions | None = None
+    catalog: CatalogFixture | None = None
     capacity: dict[str, Annotated[int, Field(ge=0)] | None] = Field(
         default_factory=dict,
         description="workers that can be placed per GPU type at once (absent: unlimited)",
     )
+    registries: list[RegistryFixture] = Field(default_factory=list)
     templates: list[TemplateFixture] = Field(default_factory=list)
+    networkVolumes: list[NetworkVolumeFixture] = Field(default_factory=list)
     endpoints: list[EndpointFixture] = Field(default_factory=list)

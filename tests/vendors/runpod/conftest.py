@@ -1,4 +1,4 @@
-"""RunPod test fixtures: an httpx client on the job API, the configured official SDK."""
+"""RunPod test fixtures: httpx clients on the job API and both REST APIs, the official SDK."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.vendors.runpod.rest_spec import hook
 from tests.vendors.runpod.support import HOST, KEY
 
 
@@ -20,6 +21,30 @@ def api(gpu_emulator: Any) -> Iterator[httpx.Client]:
         timeout=60,
         trust_env=False,
     ) as client:
+        yield client
+
+
+def _rest(gpu_emulator: Any, host: str, base: str, spec: str) -> httpx.Client:
+    return httpx.Client(
+        base_url=gpu_emulator.url(host, base),
+        headers={"Authorization": f"Bearer {KEY}"},
+        timeout=60,
+        trust_env=False,
+        event_hooks={"response": [hook(spec)]},
+    )
+
+
+@pytest.fixture
+def v1(gpu_emulator: Any) -> Iterator[httpx.Client]:
+    """``https://rest.runpod.io/v1`` on the emulator; every response checked against the spec."""
+    with _rest(gpu_emulator, "rest.runpod.io", "/v1", "v1") as client:
+        yield client
+
+
+@pytest.fixture
+def v2(gpu_emulator: Any) -> Iterator[httpx.Client]:
+    """``https://api.runpod.io/v2`` on the emulator; every response checked against the spec."""
+    with _rest(gpu_emulator, "api.runpod.io", "/v2", "v2") as client:
         yield client
 
 
