@@ -11,13 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from emulator import __version__, persistence
+from emulator import __version__, persistence, yamltext
 from emulator.app import Emulator
 from emulator.core.faults import FaultRule
 from emulator.core.state import EmulatorState
@@ -318,7 +317,7 @@ def _spec_index(request: Request) -> dict[str, dict[str, str]]:
 def _read_spec(relative: str) -> Any:
     path = SPECS_DIR / relative
     text = path.read_text(encoding="utf-8")
-    return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    return json.loads(text) if path.suffix == ".json" else yamltext.safe_load(text)
 
 
 @_admin

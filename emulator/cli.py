@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -80,28 +81,34 @@ def _settings(args: argparse.Namespace) -> Any:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from emulator.app import create_app
-    from emulator.fixtures import FixtureError
-    from emulator.hosting import format_route_table, route_table
-    from emulator.persistence import SnapshotError
-    from emulator.server import serve
-
-    settings = _settings(args)
+    # Start-up allocates a long-lived heap (modules, schemas, fixtures): collecting it while it
+    # grows only costs time. serve() freezes it and turns the collector back on.
+    gc.disable()
     try:
-        app = create_app(settings)
-    except (FixtureError, SnapshotError) as exc:
-        print(f"gpu-emulator: {exc}", file=sys.stderr)
-        return 2
-    control = app.state.control
-    print(format_route_table(route_table(control.vendors, settings.origin)), flush=True)
-    print(
-        f"admin API: {settings.origin}/_emulator  (clock: {control.state.sim.clock.mode})",
-        flush=True,
-    )
-    if control.restored:
-        print(f"state restored from {settings.state_file}", flush=True)
-    serve(app, settings)
-    return 0
+        from emulator.app import create_app
+        from emulator.fixtures import FixtureError
+        from emulator.hosting import format_route_table, route_table
+        from emulator.persistence import SnapshotError
+        from emulator.server import serve
+
+        settings = _settings(args)
+        try:
+            app = create_app(settings)
+        except (FixtureError, SnapshotError) as exc:
+            print(f"gpu-emulator: {exc}", file=sys.stderr)
+            return 2
+        control = app.state.control
+        print(format_route_table(route_table(control.vendors, settings.origin)), flush=True)
+        print(
+            f"admin API: {settings.origin}/_emulator  (clock: {control.state.sim.clock.mode})",
+            flush=True,
+        )
+        if control.restored:
+            print(f"state restored from {settings.state_file}", flush=True)
+        serve(app, settings)
+        return 0
+    finally:
+        gc.enable()
 
 
 def _validate(args: argparse.Namespace) -> int:

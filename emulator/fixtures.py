@@ -17,6 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
+from emulator import yamltext
 from emulator.core.execution import Behaviour
 from emulator.core.faults import FaultRule
 from emulator.core.state import EmulatorState
@@ -143,7 +144,7 @@ def _raw_sections(
 def parse_text(text: str, vendors: Sequence[VendorSpec], source: str) -> FixtureDocumentBase:
     """Parse YAML (or JSON, which is YAML) text into a validated document."""
     try:
-        data = yaml.safe_load(text)
+        data = yamltext.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""

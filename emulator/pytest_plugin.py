@@ -271,9 +271,9 @@ def _fixture_item(item: Any, base: Path) -> Any:
     if isinstance(item, Path):
         return str(item if item.is_absolute() else base / item)
     if isinstance(item, str) and "\n" in item:
-        import yaml
+        from emulator import yamltext
 
-        return yaml.safe_load(item)
+        return yamltext.safe_load(item)
     if isinstance(item, str):
         path = Path(item)
         if not path.is_absolute() and (base / path).exists():

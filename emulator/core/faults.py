@@ -24,7 +24,7 @@ from emulator.core.workers import Worker, WorkerState
 class ErrorAction(BaseModel):
     """Answer with the vendor's own error for an HTTP status and/or a vendor-native code."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     type: Literal["error"]
     status: int | None = Field(default=None, ge=400, le=599)
     code: int | str | None = None
@@ -40,7 +40,7 @@ class ErrorAction(BaseModel):
 class LatencyAction(BaseModel):
     """Delay the answer by ``ms`` milliseconds of wall time (network latency, not emulator time)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     type: Literal["latency"]
     ms: int = Field(ge=0, le=600_000)
 
@@ -48,14 +48,14 @@ class LatencyAction(BaseModel):
 class DropAction(BaseModel):
     """Close the connection without answering."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     type: Literal["drop"]
 
 
 class MalformedAction(BaseModel):
     """Serve the request, then send a truncated (unparseable) body."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     type: Literal["malformed"]
 
 
@@ -63,7 +63,7 @@ class RateLimitAction(BaseModel):
     """Allow ``limit`` requests per ``window`` seconds of emulator time (per tenant); answer the
     rest with the vendor's 429 and a ``Retry-After`` until the window rolls over."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     type: Literal["rate_limit"]
     limit: int = Field(ge=1)
     window: float = Field(gt=0)
@@ -72,7 +72,7 @@ class RateLimitAction(BaseModel):
 class SimulationAction(BaseModel):
     """Bend the simulation: workers fail to start, crash-loop, or cannot be placed."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     type: Literal["cold_start_failure", "crash_loop", "capacity_shortage"]
 
 
@@ -86,7 +86,7 @@ REQUEST_ACTIONS = ("error", "latency", "drop", "malformed", "rate_limit")
 class FaultRule(BaseModel):
     """One fault rule as clients send it (``POST /_emulator/faults``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     host: str = Field(min_length=1)
     method: str | None = None
     path: str | None = None

@@ -229,6 +229,10 @@ class Catalog:
     cpu_flavors: dict[str, CpuFlavor] = field(default_factory=dict)
     # pool id -> its GPU type ids, in catalog order
     pool_members: dict[str, list[str]] = field(default_factory=dict)
+    # (GPU type, allowed data centers) -> the ones hosting it; placement asks it per worker
+    _hosting: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = field(
+        default_factory=dict, repr=False
+    )
 
     @classmethod
     def default(cls) -> Catalog:
@@ -247,7 +251,8 @@ class Catalog:
         return catalog
 
     def index(self) -> None:
-        """Rebuild the pool -> GPU types index."""
+        """Rebuild the pool -> GPU types index (and forget which data centers host what)."""
+        self._hosting.clear()
         members: dict[str, list[str]] = {pool: [] for pool in self.pools}
         for gpu in self.gpus.values():
             if gpu.pool is not None and gpu.pool in members:
@@ -291,6 +296,14 @@ class Catalog:
         """Whether a data center has machines with this GPU type."""
         dc = self.data_centers.get(data_center_id)
         return dc is not None and self.gpu_class.get(gpu_type_id, "c") in dc.classes
+
+    def hosting(self, gpu_type_id: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+        """The data centers among ``allowed`` that host this GPU type (memoized)."""
+        key = (gpu_type_id, allowed)
+        found = self._hosting.get(key)
+        if found is None:
+            found = self._hosting[key] = tuple(dc for dc in allowed if self.hosts(dc, gpu_type_id))
+        return found
 
     def serverless_price(self, gpu_type_id: str) -> float:
         """Flex USD per GPU-hour of a GPU type (its pool's, else its secure pod price)."""

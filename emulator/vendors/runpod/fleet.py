@@ -10,6 +10,7 @@ placement never shifts the job timings the behaviours draw.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -65,11 +66,41 @@ class WorkerInfo:
     cpu_flavor: str | None = None
     last_seen: float | None = None
     runpod_version: str | None = None
-    # (sequence number, time, source, line)
+    # (first sequence number, time, what happened, its argument): rendered as lines on read
     logs: deque[tuple[int, float, str, str]] = field(
         default_factory=lambda: deque(maxlen=LOG_LINES)
     )
     logged: int = 0
+
+    def lines(self, worker_id: str) -> list[tuple[int, float, str, str]]:
+        """The log as (sequence number, time, source, line), oldest first."""
+        values = {"id": worker_id, "gpu": self.gpu, "image": self.image}
+        out = []
+        for seq, at, what, arg in self.logs:
+            for offset, (source, line) in enumerate(LOG_TEXT[what]):
+                out.append((seq + offset, at, source, line.format(arg, **values)))
+        return out
+
+
+# What each recorded event reads as: (source, line) per line, ``{0}`` the event's argument.
+LOG_TEXT: dict[str, tuple[tuple[str, str], ...]] = {
+    "created": (("system", "worker {id} created{0}"),),
+    WorkerState.THROTTLED: (("system", "waiting for capacity: {gpu}"),),
+    WorkerState.INITIALIZING: (
+        ("system", "pulling image {image}"),
+        ("system", "starting container"),
+    ),
+    WorkerState.IDLE: (
+        ("container", "--- Starting Serverless Worker ---"),
+        ("container", "Worker ready."),
+    ),
+    WorkerState.UNHEALTHY: (("system", "container exited with an error; restarting"),),
+    WorkerState.DRAINING: (("system", "worker is being scaled down"),),
+    WorkerState.TERMINATED: (("system", "worker terminated"),),
+    "started": (("container", "INFO   | {0} | Started."),),
+    "completed": (("container", "INFO   | {0} | Finished."),),
+    "failed": (("container", "ERROR  | {0} | Finished."),),
+}
 
 
 class Fleet:
@@ -112,7 +143,7 @@ class Fleet:
 
     def _data_center(self, endpoint: Endpoint) -> str | None:
         catalog = self.world.catalog
-        allowed = endpoint.dataCenterIds or list(catalog.data_centers)
+        allowed: Sequence[str] = endpoint.dataCenterIds or tuple(catalog.data_centers)
         volumes = self.world.library.volumes
         pinned = [
             volumes[v].dataCenterId for v in endpoint.networkVolumeIds if v in volumes
@@ -120,8 +151,7 @@ class Fleet:
         if pinned:
             allowed = [dc for dc in allowed if dc in pinned] or pinned
         if endpoint.computeType == "GPU":
-            hosting = [dc for dc in allowed if catalog.hosts(dc, endpoint.gpu)]
-            allowed = hosting or allowed
+            allowed = catalog.hosting(endpoint.gpu, tuple(allowed)) or allowed
         if not allowed:
             return None
         return allowed[self.ids.rng.randrange(len(allowed))]
@@ -153,12 +183,13 @@ class Fleet:
 
     # ------------------------------------------------------------------ logs
 
-    def log(self, worker: Worker, source: str, line: str) -> None:
-        """Add a line to a worker's log (``source``: container or system)."""
+    def log(self, worker: Worker, what: str, arg: str = "") -> None:
+        """Record an event of a worker's log (``what``: a key of :data:`LOG_TEXT`)."""
         info = worker.data
         if isinstance(info, WorkerInfo):
-            info.logged += 1
-            info.logs.append((info.logged, self.world.ctx.now, source, line))
+            seq = info.logged + 1
+            info.logged += len(LOG_TEXT[what])
+            info.logs.append((seq, self.world.ctx.now, what, arg))
 
     def worker_changed(self, worker: Worker, previous: WorkerState | None) -> None:
         """Log a worker's lifecycle the way RunPod's system and SDK logs read."""
@@ -167,22 +198,11 @@ class Fleet:
             return
         state = worker.state
         if previous is None:
-            where = f" in {info.data_center}" if info.data_center else ""
-            self.log(worker, "system", f"worker {worker.id} created{where}")
-        elif state == WorkerState.THROTTLED:
-            self.log(worker, "system", f"waiting for capacity: {info.gpu}")
-        elif state == WorkerState.INITIALIZING:
-            self.log(worker, "system", f"pulling image {info.image}")
-            self.log(worker, "system", "starting container")
-        elif state == WorkerState.IDLE and previous != WorkerState.RUNNING:
-            self.log(worker, "container", "--- Starting Serverless Worker ---")
-            self.log(worker, "container", "Worker ready.")
-        elif state == WorkerState.UNHEALTHY:
-            self.log(worker, "system", "container exited with an error; restarting")
-        elif state == WorkerState.DRAINING:
-            self.log(worker, "system", "worker is being scaled down")
-        elif state == WorkerState.TERMINATED:
-            self.log(worker, "system", "worker terminated")
+            self.log(worker, "created", f" in {info.data_center}" if info.data_center else "")
+        elif state in LOG_TEXT and (state != WorkerState.IDLE or previous != WorkerState.RUNNING):
+            seq = info.logged + 1
+            info.logged += len(LOG_TEXT[state])
+            info.logs.append((seq, self.world.ctx.now, state, ""))
 
     def task_changed(self, endpoint: Endpoint, task: Task, previous: TaskState | None) -> None:
         """Log a job starting or ending on the worker that runs it."""
@@ -192,7 +212,8 @@ class Fleet:
         if worker is None:
             return
         if task.state == TaskState.RUNNING:
-            self.log(worker, "container", f"INFO   | {task.id} | Started.")
+            self.log(worker, "started", task.id)
         elif previous == TaskState.RUNNING and task.state != TaskState.QUEUED:
-            level = "INFO  " if task.state == TaskState.COMPLETED else "ERROR "
-            self.log(worker, "container", f"{level} | {task.id} | Finished.")
+            self.log(
+                worker, "completed" if task.state == TaskState.COMPLETED else "failed", task.id
+            )

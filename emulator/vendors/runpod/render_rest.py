@@ -403,7 +403,7 @@ def sse_logs(worker: Worker, source: str | None, after: LogCursor, tail: int) ->
     last ``tail`` lines are sent.
     """
     info = worker.data
-    entries = list(info.logs) if isinstance(info, WorkerInfo) else []
+    entries = info.lines(worker.id) if isinstance(info, WorkerInfo) else []
     picked = [
         entry
         for entry in entries

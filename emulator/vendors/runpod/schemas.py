@@ -178,7 +178,7 @@ class EndpointFixture(BaseModel):
 class NetworkVolumeFixture(BaseModel):
     """A network volume."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     id: str | None = Field(default=None, min_length=1)
     name: str = Field(min_length=1)
     size: int = Field(ge=0, le=4096)
@@ -189,7 +189,7 @@ class NetworkVolumeFixture(BaseModel):
 class RegistryFixture(BaseModel):
     """Container registry credentials (REST v1 ``containerregistryauth``, v2 ``registries``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     id: str | None = Field(default=None, min_length=1)
     name: str = Field(min_length=1)
     username: str = ""
@@ -199,7 +199,7 @@ class RegistryFixture(BaseModel):
 class GpuFixture(BaseModel):
     """A GPU type of the catalog to add or change (unset fields keep the default's)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     id: str = Field(min_length=1)
     displayName: str | None = None
     memoryInGb: int | None = Field(default=None, ge=1)
@@ -217,7 +217,7 @@ class GpuFixture(BaseModel):
 class PoolFixture(BaseModel):
     """A serverless GPU pool and its per-GPU prices (USD per second)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     id: str = Field(min_length=1)
     flex: float = Field(ge=0)
     active: float = Field(ge=0)
@@ -226,7 +226,7 @@ class PoolFixture(BaseModel):
 class DataCenterFixture(BaseModel):
     """A data center and the GPU classes it hosts."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     id: str = Field(min_length=1)
     location: str = "United States"
     gpuClasses: list[GpuClass] = Field(default_factory=lambda: list(GPU_CLASSES))
@@ -235,7 +235,7 @@ class DataCenterFixture(BaseModel):
 class CatalogFixture(BaseModel):
     """Changes to the hardware catalog workers are placed from."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     gpus: list[GpuFixture] = Field(default_factory=list)
     pools: list[PoolFixture] = Field(default_factory=list)
     dataCenters: list[DataCenterFixture] = Field(default_factory=list)

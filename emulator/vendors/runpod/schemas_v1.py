@@ -43,7 +43,7 @@ Port = Annotated[str, Field(pattern=r"^\d{1,5}/(http|tcp|udp)$")]
 class V1Body(BaseModel):
     """Strict JSON types; unknown keys ignored."""
 
-    model_config = ConfigDict(extra="ignore", strict=True)
+    model_config = ConfigDict(extra="ignore", strict=True, defer_build=True)
 
     def given(self) -> dict[str, Any]:
         """The fields the body set to a value (``null`` = not given)."""

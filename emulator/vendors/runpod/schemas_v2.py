@@ -44,7 +44,7 @@ TEMPLATE_NAMES = {"containerRegistryAuthId": "registry", "name": "name", "imageN
 class V2Body(BaseModel):
     """Strict JSON types, no unknown keys."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
     def given(self) -> dict[str, Any]:
         """The fields present in the body."""

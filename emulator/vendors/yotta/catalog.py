@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from emulator import yamltext
 
 DEFAULT_CATALOG = Path(__file__).with_name("catalog.yaml")
 _VRAM_SUFFIX = re.compile(r"_(\d+)G$", re.IGNORECASE)
@@ -135,6 +136,6 @@ def _gpu(entry: GpuIn) -> Gpu:
 @functools.cache
 def default_catalog() -> Catalog:
     """The bundled catalog (parsed once; immutable)."""
-    data = yaml.safe_load(DEFAULT_CATALOG.read_text(encoding="utf-8"))
+    data = yamltext.safe_load(DEFAULT_CATALOG.read_text(encoding="utf-8"))
     section = CatalogSection.model_validate({**data, "replace": True})
     return Catalog({}, {}).merged(section)

@@ -154,7 +154,7 @@ def test_the_world_pickles_mid_rollout_and_the_copy_keeps_going() -> None:
     assert isinstance(new.data, WorkerInfo)
     assert (new.data.version, new.data.image) == (1, "me/t:2")
     assert copy.library.templates["tpl"].endpoints == {endpoint.id}
-    assert any("Worker ready." in line for *_, line in new.data.logs)
+    assert any("Worker ready." in line for *_, line in new.data.lines(new.id))
     assert old.state == WorkerState.DRAINING  # the original did not move
 
 
