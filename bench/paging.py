@@ -11,51 +11,40 @@ Yotta's endpoint list has no paging (it answers every endpoint), so its task lis
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from bench import procs
 from bench.loadgen import Request, check, latencies
 from bench.report import Row, median
 from bench.throughput import (
-    BEARER,
     MATPOOL,
     MATPOOL_OK,
     PPIO,
     YOTTA,
     YOTTA_KEY,
     YOTTA_OK,
-    Dotted,
+    Target,
 )
 
 RATIO = 1.5
 SMALL = 1_000
 
 
-@dataclass(frozen=True)
-class Page:
-    """One list page; ``{...}`` placeholders come from the manifest."""
-
-    label: str
-    path: str
-    headers: Mapping[str, str] = field(default_factory=lambda: BEARER)
-    body_has: str | None = None
-
-    def request(self, manifest: Mapping[str, Any]) -> Request:
-        """The request with the manifest's ids filled in."""
-        return Request(self.path.format_map(Dotted(manifest)), self.headers)
-
-
 TASKS = YOTTA + "/{yotta.endpoint}/tasks?pageSize=20"
 Y, M = {"headers": YOTTA_KEY, "body_has": YOTTA_OK}, {"body_has": MATPOOL_OK}
 
-PAGES: list[Page] = [
-    Page("PPIO endpoints, first page", PPIO + "?limit=20"),
-    Page("PPIO endpoints, middle page", PPIO + "?limit=20&cursor={ppio.mid_cursor}"),
-    Page("Matpool jobs, first page", MATPOOL + "/jobs?per_page=20", **M),
-    Page("Matpool jobs, middle page", MATPOOL + "/jobs?per_page=20&page={matpool.mid_page}", **M),
-    Page("Yotta tasks, first page", TASKS, **Y),
-    Page("Yotta tasks, middle page", TASKS + "&pageNumber={yotta.mid_task_page}", **Y),
+PAGES: list[Target] = [
+    Target("P5", "PPIO endpoints, first page", PPIO + "?limit=20"),
+    Target("P5", "PPIO endpoints, middle page", PPIO + "?limit=20&cursor={ppio.mid_cursor}"),
+    Target("P5", "Matpool jobs, first page", MATPOOL + "/jobs?per_page=20", **M),
+    Target(
+        "P5",
+        "Matpool jobs, middle page",
+        MATPOOL + "/jobs?per_page=20&page={matpool.mid_page}",
+        **M,
+    ),
+    Target("P5", "Yotta tasks, first page", TASKS, **Y),
+    Target("P5", "Yotta tasks, middle page", TASKS + "&pageNumber={yotta.mid_task_page}", **Y),
 ]
 
 
