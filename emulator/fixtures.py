@@ -6,7 +6,8 @@ own optional vendor sections), define named ``behaviours``, and carry one sectio
 sections are loaded into every tenant's world; a tenant's own sections only into its world.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would compile every string annotation
+# of these models as it creates the classes, at start-up (forward references are quoted).
 
 import functools
 from collections.abc import Iterable, Sequence

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import socket
 import threading
 import time
-from typing import Any
+from typing import Any, cast
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -14,8 +15,24 @@ from starlette.types import ASGIApp
 from emulator.settings import Settings
 
 
+def _websocket_protocol(**kwargs: Any) -> asyncio.Protocol:
+    """uvicorn's own choice of websocket protocol (``ws="auto"``), imported at first use."""
+    from uvicorn.protocols.websockets.auto import AutoWebSocketsProtocol
+
+    # uvicorn[standard] (a dependency) brings the websockets library: never None here.
+    assert AutoWebSocketsProtocol is not None
+    return AutoWebSocketsProtocol(**kwargs)
+
+
 def uvicorn_config(app: ASGIApp, settings: Settings, **extra: Any) -> uvicorn.Config:
     """The uvicorn configuration the emulator runs under."""
+    options: dict[str, Any] = {
+        # No route takes a websocket, but a handshake is answered as under ws="auto" (a 403
+        # from the app): uvicorn calls this factory only then, so the websockets library is
+        # not imported at start-up.
+        "ws": cast("type[asyncio.Protocol]", _websocket_protocol),
+        **extra,
+    }
     return uvicorn.Config(
         app,
         host=settings.host,
@@ -24,7 +41,7 @@ def uvicorn_config(app: ASGIApp, settings: Settings, **extra: Any) -> uvicorn.Co
         lifespan="on",
         access_log=settings.log_level == "debug",
         timeout_graceful_shutdown=5,
-        **extra,
+        **options,
     )
 
 

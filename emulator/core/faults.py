@@ -7,7 +7,8 @@ a probability drawn from a seeded RNG. Request faults are applied by the hosting
 faults are consulted by pools (and vendor backends) when they place or start a worker.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would compile every string annotation
+# of these models as it creates the classes, at start-up (forward references are quoted).
 
 import math
 import random
@@ -31,7 +32,7 @@ class ErrorAction(BaseModel):
     retry_after: int | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
-    def _status_or_code(self) -> ErrorAction:
+    def _status_or_code(self) -> "ErrorAction":
         if self.status is None and self.code is None:
             raise ValueError("an error action needs a status, a vendor code, or both")
         return self

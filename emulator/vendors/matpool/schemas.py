@@ -1,6 +1,7 @@
 """Matpool request models (wire names) and the ``matpool:`` fixture section."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would compile every string annotation
+# of these models as it creates the classes, at start-up (forward references are quoted).
 
 import json
 from typing import Annotated, Any, Literal
@@ -90,7 +91,7 @@ class JobForm(BaseModel):
     ports: Annotated[list[PortIn] | None, BeforeValidator(_json_text)] = None
 
     @model_validator(mode="after")
-    def _one_source(self) -> JobForm:
+    def _one_source(self) -> "JobForm":
         if self.from_image_id is None and self.from_snapshot_id is None:
             raise ValueError("from_image_id or from_snapshot_id is required")
         if self.ports:

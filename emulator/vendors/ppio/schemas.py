@@ -5,7 +5,8 @@ Go JSON decoder is: ``"5"``, ``5.0`` and ``true`` are not integers. Unknown body
 ignored, as a Go decoder does; fixture sections forbid them so typos fail at load.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would compile every string annotation
+# of these models as it creates the classes, at start-up (forward references are quoted).
 
 from typing import Annotated, Any, Literal
 
@@ -160,7 +161,7 @@ class PpioOptions(_Strict):
     owner_id: str | None = None
     wall_timeout: float = Field(default=300.0, gt=0)
 
-    def merged(self, other: PpioOptions) -> PpioOptions:
+    def merged(self, other: "PpioOptions") -> "PpioOptions":
         """These options with the fields ``other`` sets explicitly."""
         return self.model_copy(update={k: getattr(other, k) for k in other.model_fields_set})
 

@@ -26,22 +26,15 @@ from emulator.vendors.runpod.errors import (
     rest_unauthorized,
 )
 from emulator.vendors.runpod.problems import v1_words
-from emulator.vendors.runpod.schemas_v1 import (
-    EndpointCreate,
-    EndpointUpdate,
-    NetworkVolumeCreate,
-    NetworkVolumeUpdate,
-    RegistryCreate,
-    TemplateCreate,
-    TemplateUpdate,
-    V1Body,
-)
 
+# The request-body models (``schemas_v1``) are imported by the write handlers that use them:
+# building their classes costs start-up time that a server which never sees a v1 write saves.
 if TYPE_CHECKING:
     from emulator.vendors.runpod.backend import RunpodWorld
+    from emulator.vendors.runpod.schemas_v1 import V1Body
 
 SPEC = Path(__file__).resolve().parents[2] / "specs" / "runpod" / "rest-v1.openapi.json"
-BodyT = TypeVar("BodyT", bound=V1Body)
+BodyT = TypeVar("BodyT", bound="V1Body")
 T = TypeVar("T")
 
 
@@ -144,6 +137,8 @@ async def get_endpoint(request: Request) -> Response:
 
 async def create_endpoint(request: Request) -> Response:
     """``POST /endpoints``: 200 with the new endpoint."""
+    from emulator.vendors.runpod.schemas_v1 import EndpointCreate
+
     world = world_of(request)
     body = await _body(request, EndpointCreate)
     endpoint = world.add_endpoint(body.to_config(), container=None, names={})
@@ -152,6 +147,8 @@ async def create_endpoint(request: Request) -> Response:
 
 async def update_endpoint(request: Request) -> Response:
     """``PATCH /endpoints/{endpointId}`` and ``POST /endpoints/{endpointId}/update``."""
+    from emulator.vendors.runpod.schemas_v1 import EndpointUpdate
+
     world = world_of(request)
     endpoint = _found(world, request, world.find_endpoint, "endpoint_id")
     body = await _body(request, EndpointUpdate)
@@ -199,6 +196,8 @@ async def get_template(request: Request) -> Response:
 
 async def create_template(request: Request) -> Response:
     """``POST /templates``: 200 with the new template (names are unique)."""
+    from emulator.vendors.runpod.schemas_v1 import TemplateCreate
+
     world = world_of(request)
     fields = (await _body(request, TemplateCreate)).to_fields()
     world.library.check_template(fields, {})
@@ -207,6 +206,8 @@ async def create_template(request: Request) -> Response:
 
 async def update_template(request: Request) -> Response:
     """``PATCH /templates/{templateId}`` and ``POST .../update``: endpoints using it roll."""
+    from emulator.vendors.runpod.schemas_v1 import TemplateUpdate
+
     world = world_of(request)
     template = _found(world, request, world.library.template, "template_id")
     body = await _body(request, TemplateUpdate)
@@ -238,6 +239,8 @@ async def get_volume(request: Request) -> Response:
 
 async def create_volume(request: Request) -> Response:
     """``POST /networkvolumes``: 200 (size 0-4000 GB in a known data center)."""
+    from emulator.vendors.runpod.schemas_v1 import NetworkVolumeCreate
+
     world = world_of(request)
     body = await _body(request, NetworkVolumeCreate)
     volume = world.add_volume(body.name, body.size, body.dataCenterId)
@@ -246,6 +249,8 @@ async def create_volume(request: Request) -> Response:
 
 async def update_volume(request: Request) -> Response:
     """``PATCH /networkvolumes/{networkVolumeId}`` and ``POST .../update`` (size only grows)."""
+    from emulator.vendors.runpod.schemas_v1 import NetworkVolumeUpdate
+
     world = world_of(request)
     volume = _found(world, request, world.library.volume, "volume_id")
     body = await _body(request, NetworkVolumeUpdate)
@@ -279,6 +284,8 @@ async def get_registry(request: Request) -> Response:
 
 async def create_registry(request: Request) -> Response:
     """``POST /containerregistryauth``: 200 ``{id, name}``."""
+    from emulator.vendors.runpod.schemas_v1 import RegistryCreate
+
     world = world_of(request)
     body = await _body(request, RegistryCreate)
     auth = world.library.new_registry(body.name, body.username, body.password)

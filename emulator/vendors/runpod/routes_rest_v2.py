@@ -26,25 +26,16 @@ from emulator.vendors.runpod.errors import (
     schema_violation,
 )
 from emulator.vendors.runpod.problems import v2_problems
-from emulator.vendors.runpod.schemas_v2 import (
-    ENDPOINT_NAMES,
-    TEMPLATE_NAMES,
-    CreateEndpoint,
-    CreateNetworkVolume,
-    CreateRegistry,
-    CreateTemplate,
-    UpdateEndpoint,
-    UpdateNetworkVolume,
-    UpdateTemplate,
-    V2Body,
-)
-from emulator.vendors.runpod.translate_v2 import create_config, update_changes
 
+# The request-body models (``schemas_v2``, and ``translate_v2`` built on them) are imported by
+# the write handlers that use them: building their classes costs start-up time that a server
+# which never sees a v2 write saves.
 if TYPE_CHECKING:
     from emulator.core.workers import Worker
     from emulator.vendors.runpod.backend import Endpoint, RunpodWorld
+    from emulator.vendors.runpod.schemas_v2 import V2Body
 
-BodyT = TypeVar("BodyT", bound=V2Body)
+BodyT = TypeVar("BodyT", bound="V2Body")
 JOBS_HOST = "api.runpod.ai"
 MAX_TAIL = 5000
 
@@ -114,6 +105,9 @@ async def list_endpoints(request: Request) -> Response:
 
 async def create_endpoint(request: Request) -> Response:
     """``POST /v2/serverless``: 201 with the endpoint (its container in a bound template)."""
+    from emulator.vendors.runpod.schemas_v2 import ENDPOINT_NAMES, CreateEndpoint
+    from emulator.vendors.runpod.translate_v2 import create_config
+
     world = world_of(request)
     body = await _body(request, world, CreateEndpoint)
     config, container = create_config(world, body)
@@ -129,6 +123,9 @@ async def get_endpoint(request: Request) -> Response:
 
 async def update_endpoint(request: Request) -> Response:
     """``PATCH /v2/serverless/{id}``: only the fields sent change."""
+    from emulator.vendors.runpod.schemas_v2 import ENDPOINT_NAMES, UpdateEndpoint
+    from emulator.vendors.runpod.translate_v2 import update_changes
+
     world = world_of(request)
     endpoint = _endpoint(request, world)
     body = await _body(request, world, UpdateEndpoint)
@@ -215,6 +212,8 @@ async def list_templates(request: Request) -> Response:
 
 async def create_template(request: Request) -> Response:
     """``POST /v2/templates``: 201."""
+    from emulator.vendors.runpod.schemas_v2 import TEMPLATE_NAMES, CreateTemplate
+
     world = world_of(request)
     fields = (await _body(request, world, CreateTemplate)).to_create()
     world.library.check_template(fields, TEMPLATE_NAMES)
@@ -230,6 +229,8 @@ async def get_template(request: Request) -> Response:
 
 async def update_template(request: Request) -> Response:
     """``PATCH /v2/templates/{id}`` (own templates only)."""
+    from emulator.vendors.runpod.schemas_v2 import TEMPLATE_NAMES, UpdateTemplate
+
     world = world_of(request)
     template = world.library.template(request.path_params["template_id"])
     body = await _body(request, world, UpdateTemplate)
@@ -257,6 +258,8 @@ async def list_volumes(request: Request) -> Response:
 
 async def create_volume(request: Request) -> Response:
     """``POST /v2/network-volumes``: 201."""
+    from emulator.vendors.runpod.schemas_v2 import CreateNetworkVolume
+
     world = world_of(request)
     body = await _body(request, world, CreateNetworkVolume)
     kind = body.type or "STANDARD"
@@ -272,6 +275,8 @@ async def get_volume(request: Request) -> Response:
 
 async def update_volume(request: Request) -> Response:
     """``PATCH /v2/network-volumes/{id}``: rename and/or grow."""
+    from emulator.vendors.runpod.schemas_v2 import UpdateNetworkVolume
+
     world = world_of(request)
     volume = world.library.volume(request.path_params["volume_id"])
     body = await _body(request, world, UpdateNetworkVolume)
@@ -301,6 +306,8 @@ async def list_registries(request: Request) -> Response:
 
 async def create_registry(request: Request) -> Response:
     """``POST /v2/registries``: 201 ``{id, name}`` (credentials are write-only)."""
+    from emulator.vendors.runpod.schemas_v2 import CreateRegistry
+
     world = world_of(request)
     body = await _body(request, world, CreateRegistry)
     auth = world.library.new_registry(body.name, body.username, body.password)

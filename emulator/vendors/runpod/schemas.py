@@ -1,6 +1,7 @@
 """RunPod request models (wire names) and the ``runpod:`` fixture section."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would compile every string annotation
+# of these models as it creates the classes, at start-up (forward references are quoted).
 
 from typing import Annotated, Any, Literal
 
@@ -70,7 +71,7 @@ class RunpodOptions(BaseModel):
     rest_v1_require_serverless_template: bool = True
 
     @model_validator(mode="after")
-    def _bounds(self) -> RunpodOptions:
+    def _bounds(self) -> "RunpodOptions":
         if self.wait_min_ms > self.wait_max_ms:
             raise ValueError("wait_min_ms is above wait_max_ms")
         return self
@@ -167,7 +168,7 @@ class EndpointFixture(BaseModel):
         return None
 
     @model_validator(mode="after")
-    def _workers(self) -> EndpointFixture:
+    def _workers(self) -> "EndpointFixture":
         if self.workersMin > self.workersMax:
             raise ValueError("workersMin is above workersMax")
         if self.scalerType == "REQUEST_COUNT" and self.scalerValue != int(self.scalerValue):

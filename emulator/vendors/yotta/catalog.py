@@ -5,7 +5,8 @@ replaces regions and GPU types and overrides prices. Catalogs are immutable: a w
 an override gets a new one.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would compile every string annotation
+# of these models as it creates the classes, at start-up (forward references are quoted).
 
 import functools
 import re
@@ -95,7 +96,7 @@ class Catalog:
         region = self.regions.get(code)
         return region.name if region is not None else code
 
-    def merged(self, section: CatalogSection) -> Catalog:
+    def merged(self, section: CatalogSection) -> "Catalog":
         """This catalog with a fixture section applied on top."""
         regions = {} if section.replace else dict(self.regions)
         gpus = {} if section.replace else dict(self.gpus)

@@ -6,7 +6,8 @@ are accepted, and the field aliases real clients send are accepted (``envVars`` 
 Constraint failures carry Hibernate Validator's wording (see :func:`validation_message`).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would compile every string annotation
+# of these models as it creates the classes, at start-up (forward references are quoted).
 
 from typing import Annotated, Any, Literal
 
@@ -207,7 +208,7 @@ class YottaOptions(BaseModel):
     behaviour: str | dict[str, Any] | None = None
     creator: str | None = None
 
-    def merged(self, other: YottaOptions) -> YottaOptions:
+    def merged(self, other: "YottaOptions") -> "YottaOptions":
         """These options with the fields ``other`` sets on top."""
         return self.model_copy(update={k: getattr(other, k) for k in other.model_fields_set})
 
