@@ -493,7 +493,7 @@ class Pool:
             if worker_state == _W_DRAINING:
                 if not tasks:
                     self._begin_shutdown(worker)
-            elif worker_state == _W_IDLE or worker_state == _W_RUNNING:
+            elif worker_state in (_W_IDLE, _W_RUNNING):
                 self._free[worker.id] = worker
                 if not tasks:
                     worker.idle_since = self.ctx.engine.now

@@ -21,6 +21,10 @@ from emulator.core.workers import Worker, WorkerState
 if TYPE_CHECKING:
     from emulator.vendors.runpod.backend import Endpoint, RunpodWorld
 
+# Enum members cost a descriptor lookup on each access (CPython 3.11): the log hooks use these.
+_T_QUEUED, _T_RUNNING, _T_COMPLETED = TaskState.QUEUED, TaskState.RUNNING, TaskState.COMPLETED
+_W_IDLE, _W_RUNNING = WorkerState.IDLE, WorkerState.RUNNING
+
 MACHINE_ID_LENGTH = 12  # like s194cr8pls2z
 MACHINES_PER_SLOT = 3
 LOG_LINES = 500
@@ -196,24 +200,26 @@ class Fleet:
         info = worker.data
         if not isinstance(info, WorkerInfo):
             return
-        state = worker.state
         if previous is None:
             self.log(worker, "created", f" in {info.data_center}" if info.data_center else "")
-        elif state in LOG_TEXT and (state != WorkerState.IDLE or previous != WorkerState.RUNNING):
+            return
+        state = worker.state
+        text = LOG_TEXT.get(state)
+        if text is not None and (state != _W_IDLE or previous != _W_RUNNING):
             seq = info.logged + 1
-            info.logged += len(LOG_TEXT[state])
+            info.logged += len(text)
             info.logs.append((seq, self.world.ctx.now, state, ""))
 
     def task_changed(self, endpoint: Endpoint, task: Task, previous: TaskState | None) -> None:
         """Log a job starting or ending on the worker that runs it."""
-        if task.worker_id is None or previous is None:
+        worker_id = task.worker_id
+        if worker_id is None or previous is None:
             return
-        worker = endpoint.pool.workers.get(task.worker_id)
+        worker = endpoint.pool.workers.get(worker_id)
         if worker is None:
             return
-        if task.state == TaskState.RUNNING:
+        state = task.state
+        if state == _T_RUNNING:
             self.log(worker, "started", task.id)
-        elif previous == TaskState.RUNNING and task.state != TaskState.QUEUED:
-            self.log(
-                worker, "completed" if task.state == TaskState.COMPLETED else "failed", task.id
-            )
+        elif previous == _T_RUNNING and state != _T_QUEUED:
+            self.log(worker, "completed" if state == _T_COMPLETED else "failed", task.id)
