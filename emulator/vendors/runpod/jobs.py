@@ -94,7 +94,7 @@ class JobBook:
             low_priority = policy.lowPriority
         job_id = f"sync-{ctx.ids.uuid4()}" if sync else f"{ctx.ids.uuid4()}-u1"
         # Positional: (id, input, created_at, low_priority, execution_timeout).
-        task = Task(job_id, request.input, ctx.now, low_priority, timeout_ms / 1000)
+        task = Task(job_id, request.input, ctx.engine.now, low_priority, timeout_ms / 1000)
         job = Job(
             id=job_id,
             endpoint_id=endpoint.id,
