@@ -130,6 +130,12 @@ class Pool:
         self._free: dict[str, Worker] = {}
         self._scaler_timer: Event | None = None
         self._last_step = -math.inf
+        # The timer callbacks of every task and worker, bound once: each timer then reuses one
+        # callback object instead of allocating a bound method per event.
+        self._on_complete = self._complete
+        self._on_cold_start_done = self._cold_start_done
+        self._on_idle_check = self._idle_check
+        self._on_shut_down = self._terminate
 
     # ------------------------------------------------------------------ inspection
 
@@ -439,7 +445,7 @@ class Pool:
             task.timer = self.ctx.at(now + timeout, self._time_out, task)
             end = now + timeout
         else:
-            task.timer = self.ctx.at(end, self._complete, task, fate)
+            task.timer = self.ctx.at(end, self._on_complete, task, fate)
         if fate.chunks or fate.progress_updates:
             self._schedule_extras(task, fate, now, end)
 
@@ -600,7 +606,7 @@ class Pool:
             )
             or (self.ctx.sim.faults.rules and self._start_fault())
         )
-        worker.timer = self.ctx.after(duration, self._cold_start_done, worker, fails)
+        worker.timer = self.ctx.after(duration, self._on_cold_start_done, worker, fails)
 
     def _start_fault(self) -> bool:
         faults = self.ctx.sim.faults
@@ -646,7 +652,7 @@ class Pool:
         if worker.external or (worker.idle_timer is not None and worker.idle_timer.pending):
             return
         due = (worker.idle_since or self.ctx.engine.now) + self.config.idle_timeout
-        worker.idle_timer = self.ctx.at(due, self._idle_check, worker)
+        worker.idle_timer = self.ctx.at(due, self._on_idle_check, worker)
 
     def _idle_check(self, worker: Worker) -> None:
         worker.idle_timer = None
@@ -654,7 +660,7 @@ class Pool:
             return
         due = (worker.idle_since or 0.0) + self.config.idle_timeout
         if due > self.ctx.engine.now:  # it worked since the timer was set: check again later
-            worker.idle_timer = self.ctx.at(due, self._idle_check, worker)
+            worker.idle_timer = self.ctx.at(due, self._on_idle_check, worker)
             return
         if len(self.workers) - self.counts[_W_DRAINING] > self.desired():  # active > desired
             self._retire(worker)
@@ -697,7 +703,7 @@ class Pool:
         if delay <= 0:
             self._terminate(worker)
         else:
-            worker.timer = self.ctx.after(delay, self._terminate, worker)
+            worker.timer = self.ctx.after(delay, self._on_shut_down, worker)
 
     def _terminate(self, worker: Worker) -> None:
         if worker.state == _W_TERMINATED:

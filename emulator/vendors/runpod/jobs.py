@@ -68,6 +68,9 @@ class JobBook:
         self.ctx = world.ctx
         self.by_id: dict[str, Job] = {}
         self.by_endpoint: dict[str, set[str]] = {}
+        # Every job's timers share these callbacks (no bound method allocated per timer).
+        self._on_ttl_expired = self._ttl_expired
+        self._on_retention_over = self._retention_over
 
     # ------------------------------------------------------------------ lookups
 
@@ -112,7 +115,7 @@ class JobBook:
         if ids is None:
             ids = self.by_endpoint[endpoint.id] = set()
         ids.add(job_id)
-        job.ttl_timer = ctx.after(job.ttl, self._ttl_expired, job)
+        job.ttl_timer = ctx.after(job.ttl, self._on_ttl_expired, job)
         endpoint.pool.submit(task)
         self.world.waiters.notify(take_key(endpoint.id))
         return job
@@ -164,7 +167,7 @@ class JobBook:
         task.retries += 1
         endpoint.counters.retried += 1
         job.status = IN_QUEUE
-        job.ttl_timer = ctx.after(job.ttl, self._ttl_expired, job)
+        job.ttl_timer = ctx.after(job.ttl, self._on_ttl_expired, job)
         endpoint.pool.submit(task)
         self.world.waiters.notify(take_key(endpoint.id))
         return render.submitted(job)
@@ -238,7 +241,7 @@ class JobBook:
         ctx.cancel(job.ttl_timer)
         job.ttl_timer = None
         retention = options.retention_sync_s if job.sync else options.retention_run_s
-        job.expiry_timer = ctx.after(retention, self._retention_over, job)
+        job.expiry_timer = ctx.after(retention, self._on_retention_over, job)
         task = job.task
         if (
             previous == _RUNNING
