@@ -31,6 +31,7 @@ from emulator.core.scaling import (
     demand_target,
     desired_workers,
     next_check,
+    settled_target,
 )
 from emulator.core.tasks import Task, TaskState
 from emulator.core.workers import Worker, WorkerState
@@ -193,6 +194,8 @@ class Pool:
         cfg = self.config
         policy = cfg.policy
         if isinstance(policy, QueueDelay):
+            if not self.queued_for_scaling:
+                return settled_target(self.counts[_W_RUNNING], cfg.min_workers, cfg.max_workers)
             return desired_workers(policy, self.load(), cfg.min_workers, cfg.max_workers)
         self._scaling_head()  # as load() would: forget what left the queue
         return demand_target(
@@ -732,7 +735,7 @@ class Pool:
             return
         policy = cfg.policy
         load: Load | None = None
-        if isinstance(policy, QueueDelay):
+        if isinstance(policy, QueueDelay) and self.queued_for_scaling:
             load = self.load()
             active = load.active
             want = desired_workers(policy, load, cfg.min_workers, cfg.max_workers)
@@ -741,9 +744,12 @@ class Pool:
             queue = self._scaling_queue  # as load() would: forget what left the queue
             while queue and queue[0].state != _T_QUEUED:
                 queue.popleft()
-            want = demand_target(
-                policy, self.queued_for_scaling, self.running, cfg.min_workers, cfg.max_workers
-            )
+            if isinstance(policy, QueueDelay):  # nothing queued: no step to time either
+                want = settled_target(self.counts[_W_RUNNING], cfg.min_workers, cfg.max_workers)
+            else:
+                want = demand_target(
+                    policy, self.queued_for_scaling, self.running, cfg.min_workers, cfg.max_workers
+                )
         if want > active:
             if load is not None and load.queued and active:
                 self._last_step = self.ctx.engine.now
@@ -756,7 +762,7 @@ class Pool:
                 waiting = [w for w in self.workers.values() if w.state == _W_THROTTLED]
                 for worker in waiting[: active - want]:
                     self._retire(worker)
-        if load is not None:  # QueueDelay: time alone may call for a step later
+        if load is not None:  # QueueDelay with tasks waiting: time alone may call for a step later
             self._arm_scaler(load if want == active else self.load())
 
     def _arm_scaler(self, load: Load) -> None:

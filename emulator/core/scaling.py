@@ -92,13 +92,22 @@ def demand_target(
     return max(minimum, min(maximum, math.ceil(demand / max(1, policy.per_worker))))
 
 
+def settled_target(busy: int, minimum: int, maximum: int) -> int:
+    """:func:`desired_workers` of a :class:`QueueDelay` with nothing queued: the busy workers.
+
+    Time alone cannot change it (:func:`next_check` has nothing to wait for), so the pool needs
+    no :class:`Load` for it.
+    """
+    return max(minimum, min(maximum, busy))
+
+
 def desired_workers(policy: Policy, load: Load, minimum: int, maximum: int) -> int:
     """How many active workers the pool should have now."""
     if not isinstance(policy, QueueDelay):
         return demand_target(policy, load.queued, load.running, minimum, maximum)
     if load.queued == 0:
-        want = load.busy
-    elif load.active == 0:
+        return settled_target(load.busy, minimum, maximum)
+    if load.active == 0:
         want = 1
     elif policy.step == "per_job":
         want = load.active + max(0, load.overdue - load.starting)
