@@ -31,6 +31,7 @@ from emulator.core.scaling import (
     demand_target,
     desired_workers,
     next_check,
+    settled_target,
 )
 from emulator.core.tasks import Task, TaskState
 from emulator.core.workers import Worker, WorkerState
@@ -130,6 +131,12 @@ class Pool:
         self._free: dict[str, Worker] = {}
         self._scaler_timer: Event | None = None
         self._last_step = -math.inf
+        # The timer callbacks of every task and worker, bound once: each timer then reuses one
+        # callback object instead of allocating a bound method per event.
+        self._on_complete = self._complete
+        self._on_cold_start_done = self._cold_start_done
+        self._on_idle_check = self._idle_check
+        self._on_shut_down = self._terminate
 
     # ------------------------------------------------------------------ inspection
 
@@ -187,16 +194,12 @@ class Pool:
         cfg = self.config
         policy = cfg.policy
         if isinstance(policy, QueueDelay):
-            return desired_workers(
-                policy, self.load(), minimum=cfg.min_workers, maximum=cfg.max_workers
-            )
+            if not self.queued_for_scaling:
+                return settled_target(self.counts[_W_RUNNING], cfg.min_workers, cfg.max_workers)
+            return desired_workers(policy, self.load(), cfg.min_workers, cfg.max_workers)
         self._scaling_head()  # as load() would: forget what left the queue
         return demand_target(
-            policy,
-            self.queued_for_scaling,
-            self.running,
-            minimum=cfg.min_workers,
-            maximum=cfg.max_workers,
+            policy, self.queued_for_scaling, self.running, cfg.min_workers, cfg.max_workers
         )
 
     def queued_tasks(self) -> Iterator[Task]:
@@ -218,7 +221,11 @@ class Pool:
         task.queued_at = self.ctx.engine.now
         task.started_at = task.finished_at = None
         task.worker_id = None
-        self._enqueue(task, front=False)
+        self._queue.append(task)  # _enqueue(task, front=False), inline on the hottest path
+        self.queued += 1
+        if not task.low_priority:
+            self._scaling_queue.append(task)
+            self.queued_for_scaling += 1
         if self.observer is not None:
             self.observer.task_changed(task, None)
         self._dispatch()
@@ -232,7 +239,7 @@ class Pool:
             self._rescale()
             return True
         if task.state == _T_RUNNING:
-            self._stop_running(task, _T_CANCELLED, notify=notify)
+            self._stop_running(task, _T_CANCELLED, notify)
             return True
         return False
 
@@ -262,7 +269,7 @@ class Pool:
             state = _T_FAILED if error is not None else _T_COMPLETED
         task.output = output
         task.error = error
-        self._stop_running(task, state, notify=True)
+        self._stop_running(task, state, True)
         return True
 
     def report_progress(self, task: Task, progress: Any) -> None:
@@ -367,7 +374,7 @@ class Pool:
             self._end(task, _T_CANCELLED, notify=True)
         for worker in list(self.workers.values()):
             for task in list(worker.tasks.values()):
-                self._stop_running(task, _T_CANCELLED, notify=True, rescale=False)
+                self._stop_running(task, _T_CANCELLED, True, False)
             self._terminate(worker)
 
     # ------------------------------------------------------------------ queue internals
@@ -441,7 +448,7 @@ class Pool:
             task.timer = self.ctx.at(now + timeout, self._time_out, task)
             end = now + timeout
         else:
-            task.timer = self.ctx.at(end, self._complete, task, fate)
+            task.timer = self.ctx.at(end, self._on_complete, task, fate)
         if fate.chunks or fate.progress_updates:
             self._schedule_extras(task, fate, now, end)
 
@@ -460,18 +467,25 @@ class Pool:
 
     def _complete(self, task: Task, fate: Plan) -> None:
         task.timer = None
-        self.finish(task, output=fate.output, error=fate.error)
+        if task.state != _T_RUNNING:  # as finish() does, without its keyword call
+            return
+        error = fate.error
+        task.output = fate.output
+        task.error = error
+        self._stop_running(task, _T_FAILED if error is not None else _T_COMPLETED, True)
 
     def _time_out(self, task: Task) -> None:
         task.timer = None
         if task.state == _T_RUNNING:
-            self._stop_running(task, _T_TIMED_OUT, notify=True)
+            self._stop_running(task, _T_TIMED_OUT, True)
 
     def _stop_running(
-        self, task: Task, state: TaskState, *, notify: bool, rescale: bool = True
+        self, task: Task, state: TaskState, notify: bool, rescale: bool = True
     ) -> None:
-        if task.timer is not None:
-            self.ctx.cancel(task.timer)
+        # Positional flags: every finished task passes here, and keywords cost a slower call.
+        timer = task.timer
+        if timer is not None:
+            self.ctx.engine.cancel(timer)
             task.timer = None
         self.running -= 1
         worker = self.workers.get(task.worker_id or "")
@@ -480,8 +494,19 @@ class Pool:
         if notify and self.observer is not None:
             self.observer.task_changed(task, _T_RUNNING)
         if worker is not None:
-            worker.tasks.pop(task.id, None)
-            self._worker_freed(worker)
+            tasks = worker.tasks
+            tasks.pop(task.id, None)
+            # The worker has room again: a draining one shuts down once empty, a serving one
+            # takes the next task (and is idle if it has none).
+            worker_state = worker.state
+            if worker_state == _W_DRAINING:
+                if not tasks:
+                    self._begin_shutdown(worker)
+            elif worker_state in (_W_IDLE, _W_RUNNING):
+                self._free[worker.id] = worker
+                if not tasks:
+                    worker.idle_since = self.ctx.engine.now
+                    self._set_state(worker, _W_IDLE)
         if rescale:
             # Less work in flight can only lower the target: idle timers scale down, and only
             # workers still waiting for capacity may need letting go now.
@@ -534,14 +559,15 @@ class Pool:
 
     def _provision(self, *, warm: bool = False) -> Worker:
         now = self.ctx.engine.now
-        worker = Worker(id=self._new_worker_id(), created_at=now, since=now)
+        worker = Worker(self._new_worker_id(), now, _W_PROVISIONING, now)
         self.workers[worker.id] = worker
-        self.counts[worker.state] += 1
-        self._notify_worker(worker, None)
-        self._place(worker, warm=warm)
+        self.counts[_W_PROVISIONING] += 1
+        if self.observer is not None:
+            self.observer.worker_changed(worker, None)
+        self._place(worker, warm)
         return worker
 
-    def _place(self, worker: Worker, *, warm: bool = False) -> None:
+    def _place(self, worker: Worker, warm: bool = False) -> None:
         """Find the worker a place: an injected shortage or no capacity leaves it throttled."""
         faults = self.ctx.sim.faults
         if faults.rules and faults.shortage(self.ctx.vendor, self.ctx.tenant.key):
@@ -583,7 +609,7 @@ class Pool:
             )
             or (self.ctx.sim.faults.rules and self._start_fault())
         )
-        worker.timer = self.ctx.after(duration, self._cold_start_done, worker, fails)
+        worker.timer = self.ctx.after(duration, self._on_cold_start_done, worker, fails)
 
     def _start_fault(self) -> bool:
         faults = self.ctx.sim.faults
@@ -625,23 +651,11 @@ class Pool:
         if worker.state == _W_IDLE:
             self._arm_idle(worker)
 
-    def _worker_freed(self, worker: Worker) -> None:
-        if worker.state == _W_DRAINING:
-            if not worker.tasks:
-                self._begin_shutdown(worker)
-            return
-        if worker.state not in (_W_IDLE, _W_RUNNING):
-            return
-        self._free[worker.id] = worker
-        if not worker.tasks:
-            worker.idle_since = self.ctx.engine.now
-            self._set_state(worker, _W_IDLE)
-
     def _arm_idle(self, worker: Worker) -> None:
         if worker.external or (worker.idle_timer is not None and worker.idle_timer.pending):
             return
         due = (worker.idle_since or self.ctx.engine.now) + self.config.idle_timeout
-        worker.idle_timer = self.ctx.at(due, self._idle_check, worker)
+        worker.idle_timer = self.ctx.at(due, self._on_idle_check, worker)
 
     def _idle_check(self, worker: Worker) -> None:
         worker.idle_timer = None
@@ -649,9 +663,9 @@ class Pool:
             return
         due = (worker.idle_since or 0.0) + self.config.idle_timeout
         if due > self.ctx.engine.now:  # it worked since the timer was set: check again later
-            worker.idle_timer = self.ctx.at(due, self._idle_check, worker)
+            worker.idle_timer = self.ctx.at(due, self._on_idle_check, worker)
             return
-        if self.active > self.desired():
+        if len(self.workers) - self.counts[_W_DRAINING] > self.desired():  # active > desired
             self._retire(worker)
 
     def _retire_some(self, count: int) -> None:
@@ -673,13 +687,16 @@ class Pool:
         if worker.state in (_W_DRAINING, _W_TERMINATED):
             return
         self._free.pop(worker.id, None)
-        self.ctx.cancel(worker.idle_timer)
-        worker.idle_timer = None
+        engine = self.ctx.engine
+        if worker.idle_timer is not None:
+            engine.cancel(worker.idle_timer)
+            worker.idle_timer = None
         if worker.state in (_W_THROTTLED, _W_PROVISIONING):
             self._terminate(worker)
             return
-        self.ctx.cancel(worker.timer)
-        worker.timer = None
+        if worker.timer is not None:
+            engine.cancel(worker.timer)
+            worker.timer = None
         self._set_state(worker, _W_DRAINING)
         if not worker.tasks:
             self._begin_shutdown(worker)
@@ -689,16 +706,20 @@ class Pool:
         if delay <= 0:
             self._terminate(worker)
         else:
-            worker.timer = self.ctx.after(delay, self._terminate, worker)
+            worker.timer = self.ctx.after(delay, self._on_shut_down, worker)
 
     def _terminate(self, worker: Worker) -> None:
         if worker.state == _W_TERMINATED:
             return
-        self.ctx.cancel(worker.timer)
-        self.ctx.cancel(worker.idle_timer)
-        worker.timer = worker.idle_timer = None
+        engine = self.ctx.engine
+        if worker.timer is not None:
+            engine.cancel(worker.timer)
+            worker.timer = None
+        if worker.idle_timer is not None:
+            engine.cancel(worker.idle_timer)
+            worker.idle_timer = None
         self._free.pop(worker.id, None)
-        worker.terminated_at = self.ctx.engine.now
+        worker.terminated_at = engine.now
         self._set_state(worker, _W_TERMINATED)
         self.counts[_W_TERMINATED] -= 1
         del self.workers[worker.id]
@@ -714,20 +735,21 @@ class Pool:
             return
         policy = cfg.policy
         load: Load | None = None
-        if isinstance(policy, QueueDelay):
+        if isinstance(policy, QueueDelay) and self.queued_for_scaling:
             load = self.load()
             active = load.active
-            want = desired_workers(policy, load, minimum=cfg.min_workers, maximum=cfg.max_workers)
+            want = desired_workers(policy, load, cfg.min_workers, cfg.max_workers)
         else:  # the counters are enough: no Load to build
             active = len(self.workers) - self.counts[_W_DRAINING]
-            self._scaling_head()  # as load() would: forget what left the queue
-            want = demand_target(
-                policy,
-                self.queued_for_scaling,
-                self.running,
-                minimum=cfg.min_workers,
-                maximum=cfg.max_workers,
-            )
+            queue = self._scaling_queue  # as load() would: forget what left the queue
+            while queue and queue[0].state != _T_QUEUED:
+                queue.popleft()
+            if isinstance(policy, QueueDelay):  # nothing queued: no step to time either
+                want = settled_target(self.counts[_W_RUNNING], cfg.min_workers, cfg.max_workers)
+            else:
+                want = demand_target(
+                    policy, self.queued_for_scaling, self.running, cfg.min_workers, cfg.max_workers
+                )
         if want > active:
             if load is not None and load.queued and active:
                 self._last_step = self.ctx.engine.now
@@ -740,11 +762,12 @@ class Pool:
                 waiting = [w for w in self.workers.values() if w.state == _W_THROTTLED]
                 for worker in waiting[: active - want]:
                     self._retire(worker)
-        if load is not None:  # QueueDelay: time alone may call for a step later
+        if load is not None:  # QueueDelay with tasks waiting: time alone may call for a step later
             self._arm_scaler(load if want == active else self.load())
 
     def _arm_scaler(self, load: Load) -> None:
-        due = next_check(self.config.policy, load, maximum=self.config.max_workers)
+        config = self.config
+        due = next_check(config.policy, load, config.max_workers)
         timer = self._scaler_timer
         if due is None:
             return

@@ -78,8 +78,12 @@ def _late_at(policy: QueueDelay, load: Load) -> float:
     return max(oldest + policy.seconds, load.last_step + policy.seconds)
 
 
+# The bounds are plain parameters, not keyword-only: the pool calls these functions on every
+# scaling decision, and a call with keywords costs noticeably more.
+
+
 def demand_target(
-    policy: RequestCount | Fixed, queued: int, running: int, *, minimum: int, maximum: int
+    policy: RequestCount | Fixed, queued: int, running: int, minimum: int, maximum: int
 ) -> int:
     """:func:`desired_workers` of the policies that need no timing: from two counters alone."""
     if isinstance(policy, Fixed):
@@ -88,13 +92,22 @@ def demand_target(
     return max(minimum, min(maximum, math.ceil(demand / max(1, policy.per_worker))))
 
 
-def desired_workers(policy: Policy, load: Load, *, minimum: int, maximum: int) -> int:
+def settled_target(busy: int, minimum: int, maximum: int) -> int:
+    """:func:`desired_workers` of a :class:`QueueDelay` with nothing queued: the busy workers.
+
+    Time alone cannot change it (:func:`next_check` has nothing to wait for), so the pool needs
+    no :class:`Load` for it.
+    """
+    return max(minimum, min(maximum, busy))
+
+
+def desired_workers(policy: Policy, load: Load, minimum: int, maximum: int) -> int:
     """How many active workers the pool should have now."""
     if not isinstance(policy, QueueDelay):
-        return demand_target(policy, load.queued, load.running, minimum=minimum, maximum=maximum)
+        return demand_target(policy, load.queued, load.running, minimum, maximum)
     if load.queued == 0:
-        want = load.busy
-    elif load.active == 0:
+        return settled_target(load.busy, minimum, maximum)
+    if load.active == 0:
         want = 1
     elif policy.step == "per_job":
         want = load.active + max(0, load.overdue - load.starting)
@@ -105,7 +118,7 @@ def desired_workers(policy: Policy, load: Load, *, minimum: int, maximum: int) -
     return max(minimum, min(maximum, want))
 
 
-def next_check(policy: Policy, load: Load, *, maximum: int) -> float | None:
+def next_check(policy: Policy, load: Load, maximum: int) -> float | None:
     """The emulator time at which time alone could change :func:`desired_workers`, if any.
 
     Absolute times on purpose: "late" and "due" then use the very same comparison, so a check

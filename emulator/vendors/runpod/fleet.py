@@ -21,6 +21,10 @@ from emulator.core.workers import Worker, WorkerState
 if TYPE_CHECKING:
     from emulator.vendors.runpod.backend import Endpoint, RunpodWorld
 
+# Enum members cost a descriptor lookup on each access (CPython 3.11): the log hooks use these.
+_T_QUEUED, _T_RUNNING, _T_COMPLETED = TaskState.QUEUED, TaskState.RUNNING, TaskState.COMPLETED
+_W_IDLE, _W_RUNNING = WorkerState.IDLE, WorkerState.RUNNING
+
 MACHINE_ID_LENGTH = 12  # like s194cr8pls2z
 MACHINES_PER_SLOT = 3
 LOG_LINES = 500
@@ -116,8 +120,9 @@ class Fleet:
         """Where a new worker of ``endpoint`` runs, what it costs, what it runs."""
         catalog = self.world.catalog
         template = self.world.library.templates.get(endpoint.templateId)
+        placed_on = endpoint.gpu
         info = WorkerInfo(
-            gpu=endpoint.gpu,
+            gpu=placed_on,
             version=endpoint.version,
             image=template.imageName if template is not None else "",
             template_id=endpoint.templateId,
@@ -130,18 +135,19 @@ class Fleet:
             info.memory = catalog.cpu_memory(flavor, vcpu)
             info.cost_per_hr = catalog.cpu_price(flavor, vcpu)
         else:
-            gpu = catalog.gpus.get(endpoint.gpu)
-            info.gpu_count = endpoint.gpuCount
-            info.vcpu = (gpu.vcpu if gpu is not None else 4) * endpoint.gpuCount
-            info.memory = (gpu.ram if gpu is not None else 24) * endpoint.gpuCount
-            info.cost_per_hr = round(catalog.serverless_price(endpoint.gpu) * endpoint.gpuCount, 4)
-        dc = self._data_center(endpoint)
+            gpu = catalog.gpus.get(placed_on)
+            count = endpoint.gpuCount
+            info.gpu_count = count
+            info.vcpu = (gpu.vcpu if gpu is not None else 4) * count
+            info.memory = (gpu.ram if gpu is not None else 24) * count
+            info.cost_per_hr = round(catalog.serverless_price(placed_on) * count, 4)
+        dc = self._data_center(endpoint, placed_on)
         if dc is not None:
             info.data_center = dc
-            info.machine = self._machine(dc, endpoint.gpu if info.gpu_count else None)
+            info.machine = self._machine(dc, placed_on if info.gpu_count else None)
         return info
 
-    def _data_center(self, endpoint: Endpoint) -> str | None:
+    def _data_center(self, endpoint: Endpoint, placed_on: str) -> str | None:
         catalog = self.world.catalog
         allowed: Sequence[str] = endpoint.dataCenterIds or tuple(catalog.data_centers)
         volumes = self.world.library.volumes
@@ -151,7 +157,7 @@ class Fleet:
         if pinned:
             allowed = [dc for dc in allowed if dc in pinned] or pinned
         if endpoint.computeType == "GPU":
-            allowed = catalog.hosting(endpoint.gpu, tuple(allowed)) or allowed
+            allowed = catalog.hosting(placed_on, tuple(allowed)) or allowed
         if not allowed:
             return None
         return allowed[self.ids.rng.randrange(len(allowed))]
@@ -189,31 +195,33 @@ class Fleet:
         if isinstance(info, WorkerInfo):
             seq = info.logged + 1
             info.logged += len(LOG_TEXT[what])
-            info.logs.append((seq, self.world.ctx.now, what, arg))
+            info.logs.append((seq, self.world.ctx.engine.now, what, arg))
 
     def worker_changed(self, worker: Worker, previous: WorkerState | None) -> None:
         """Log a worker's lifecycle the way RunPod's system and SDK logs read."""
         info = worker.data
         if not isinstance(info, WorkerInfo):
             return
-        state = worker.state
         if previous is None:
             self.log(worker, "created", f" in {info.data_center}" if info.data_center else "")
-        elif state in LOG_TEXT and (state != WorkerState.IDLE or previous != WorkerState.RUNNING):
+            return
+        state = worker.state
+        text = LOG_TEXT.get(state)
+        if text is not None and (state != _W_IDLE or previous != _W_RUNNING):
             seq = info.logged + 1
-            info.logged += len(LOG_TEXT[state])
-            info.logs.append((seq, self.world.ctx.now, state, ""))
+            info.logged += len(text)
+            info.logs.append((seq, self.world.ctx.engine.now, state, ""))
 
     def task_changed(self, endpoint: Endpoint, task: Task, previous: TaskState | None) -> None:
         """Log a job starting or ending on the worker that runs it."""
-        if task.worker_id is None or previous is None:
+        worker_id = task.worker_id
+        if worker_id is None or previous is None:
             return
-        worker = endpoint.pool.workers.get(task.worker_id)
+        worker = endpoint.pool.workers.get(worker_id)
         if worker is None:
             return
-        if task.state == TaskState.RUNNING:
+        state = task.state
+        if state == _T_RUNNING:
             self.log(worker, "started", task.id)
-        elif previous == TaskState.RUNNING and task.state != TaskState.QUEUED:
-            self.log(
-                worker, "completed" if task.state == TaskState.COMPLETED else "failed", task.id
-            )
+        elif previous == _T_RUNNING and state != _T_QUEUED:
+            self.log(worker, "completed" if state == _T_COMPLETED else "failed", task.id)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 EXECUTION_TIMEOUT_ERROR = "executionTimeout exceeded"
 # Enum members cost a descriptor lookup on each access (CPython 3.11): every job passes here.
 _QUEUED, _RUNNING, _COMPLETED = TaskState.QUEUED, TaskState.RUNNING, TaskState.COMPLETED
-_FAILED, _TIMED_OUT = TaskState.FAILED, TaskState.TIMED_OUT
+_FAILED, _TIMED_OUT, _CANCELLED = TaskState.FAILED, TaskState.TIMED_OUT, TaskState.CANCELLED
 DEFAULT_EXECUTION_TIMEOUT_MS = 600_000  # endpoint-configurations.mdx: 600 s
 
 
@@ -68,6 +68,9 @@ class JobBook:
         self.ctx = world.ctx
         self.by_id: dict[str, Job] = {}
         self.by_endpoint: dict[str, set[str]] = {}
+        # Every job's timers share these callbacks (no bound method allocated per timer).
+        self._on_ttl_expired = self._ttl_expired
+        self._on_retention_over = self._retention_over
 
     # ------------------------------------------------------------------ lookups
 
@@ -93,13 +96,8 @@ class JobBook:
             ttl_ms = policy.ttl or ttl_ms
             low_priority = policy.lowPriority
         job_id = f"sync-{ctx.ids.uuid4()}" if sync else f"{ctx.ids.uuid4()}-u1"
-        task = Task(
-            id=job_id,
-            input=request.input,
-            created_at=ctx.now,
-            low_priority=low_priority,
-            execution_timeout=timeout_ms / 1000,
-        )
+        # Positional: (id, input, created_at, low_priority, execution_timeout).
+        task = Task(job_id, request.input, ctx.engine.now, low_priority, timeout_ms / 1000)
         job = Job(
             id=job_id,
             endpoint_id=endpoint.id,
@@ -117,7 +115,7 @@ class JobBook:
         if ids is None:
             ids = self.by_endpoint[endpoint.id] = set()
         ids.add(job_id)
-        job.ttl_timer = ctx.after(job.ttl, self._ttl_expired, job)
+        job.ttl_timer = ctx.after(job.ttl, self._on_ttl_expired, job)
         endpoint.pool.submit(task)
         self.world.waiters.notify(take_key(endpoint.id))
         return job
@@ -169,7 +167,7 @@ class JobBook:
         task.retries += 1
         endpoint.counters.retried += 1
         job.status = IN_QUEUE
-        job.ttl_timer = ctx.after(job.ttl, self._ttl_expired, job)
+        job.ttl_timer = ctx.after(job.ttl, self._on_ttl_expired, job)
         endpoint.pool.submit(task)
         self.world.waiters.notify(take_key(endpoint.id))
         return render.submitted(job)
@@ -214,22 +212,22 @@ class JobBook:
             job.status = IN_QUEUE
         elif state == _RUNNING:
             job.status = IN_PROGRESS
-        elif state == _COMPLETED:
-            job.status = COMPLETED
-            endpoint.counters.completed += 1
-        elif state == _FAILED:
-            job.status = FAILED
-            endpoint.counters.failed += 1
-        elif state == _TIMED_OUT:  # the pool's execution timeout
-            job.status = self.world.options.execution_timeout_status
-            task.error = EXECUTION_TIMEOUT_ERROR
-            endpoint.counters.failed += 1
-        elif job.expired:  # cancelled by the TTL, which this tenant reports as TIMED_OUT
-            job.status = TIMED_OUT
-            endpoint.counters.failed += 1
-        else:
-            job.status = CANCELLED
-        if job.final:
+        else:  # every other state maps to a final status
+            if state == _COMPLETED:
+                job.status = COMPLETED
+                endpoint.counters.completed += 1
+            elif state == _FAILED:
+                job.status = FAILED
+                endpoint.counters.failed += 1
+            elif state == _TIMED_OUT:  # the pool's execution timeout
+                job.status = self.world.options.execution_timeout_status
+                task.error = EXECUTION_TIMEOUT_ERROR
+                endpoint.counters.failed += 1
+            elif job.expired:  # cancelled by the TTL, which this tenant reports as TIMED_OUT
+                job.status = TIMED_OUT
+                endpoint.counters.failed += 1
+            else:
+                job.status = CANCELLED
             self._finished(endpoint, job, previous)
         self.world.waiters.notify(job.id)
 
@@ -243,11 +241,11 @@ class JobBook:
         ctx.cancel(job.ttl_timer)
         job.ttl_timer = None
         retention = options.retention_sync_s if job.sync else options.retention_run_s
-        job.expiry_timer = ctx.after(retention, self._retention_over, job)
+        job.expiry_timer = ctx.after(retention, self._on_retention_over, job)
         task = job.task
         if (
-            previous == TaskState.RUNNING
-            and task.state in (TaskState.CANCELLED, TaskState.TIMED_OUT)
+            previous == _RUNNING
+            and task.state in (_CANCELLED, _TIMED_OUT)
             and endpoint.external
             and task.worker_id is not None
         ):
