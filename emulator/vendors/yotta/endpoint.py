@@ -161,6 +161,8 @@ class Endpoint:
         self.phase: Literal["active", "stopping", "stopped"] = "active"
         self.status = INITIALIZING
         self.closed = False
+        # (id format, the JSON parts only a change of settings alters): see render.endpoint
+        self.rendered: tuple[str, dict[str, Any], dict[str, Any]] | None = None
         # Billing: settled cost plus the rate of the workers billed since ``cost_since``.
         self.cost_settled = 0.0
         self.cost_since = ctx.now
@@ -220,8 +222,9 @@ class Endpoint:
         )
 
     def touch(self) -> None:
-        """Record a change (``updatedAt``)."""
+        """Record a change (``updatedAt``); the settings' JSON is rendered afresh."""
         self.updated_at = self.world.ctx.now
+        self.rendered = None
 
     def begin(self, *, warm: bool) -> None:
         """Bring the first workers up (cold, or already warm for fixture endpoints)."""

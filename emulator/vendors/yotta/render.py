@@ -32,10 +32,28 @@ def ident(value: int | None, form: str) -> int | str | None:
 
 def endpoint(world: YottaWorld, ep: Endpoint) -> dict[str, Any]:
     """``ElasticV2Response``."""
-    s = ep.settings
     form = world.options.id_format
+    cached = ep.rendered
+    if cached is None or cached[0] != form:
+        cached = ep.rendered = (form, *_endpoint_settings(ep, form))
+    _, head, tail = cached
+    doc = head.copy()
+    doc["totalWorkers"] = ep.target
+    doc["runningWorkers"] = ep.running_workers
+    doc["cost"] = round(ep.cost(world.ctx.now), 6)
+    doc.update(tail)
+    doc["status"] = ep.status
+    doc["createdAt"] = iso(ep.created_at)
+    doc["updatedAt"] = iso(ep.updated_at)
+    return doc
+
+
+def _endpoint_settings(ep: Endpoint, form: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The parts of an endpoint's JSON before and after its live counters (a list page renders
+    them once per change of settings, see ``Endpoint.touch``)."""
+    s = ep.settings
     price = ep.price_per_hour
-    return {
+    head = {
         "id": ident(ep.id, form),
         "name": s.name,
         "creator": ep.creator,
@@ -63,17 +81,14 @@ def endpoint(world: YottaWorld, ep: Endpoint) -> dict[str, Any]:
         "initializationCommand": s.init_command,
         "environmentVars": [{"key": k, "value": v} for k, v in s.env_vars],
         "expose": {"port": s.expose[0], "protocol": s.expose[1]} if s.expose else None,
-        "totalWorkers": ep.target,
-        "runningWorkers": ep.running_workers,
-        "cost": round(ep.cost(world.ctx.now), 6),
+    }
+    tail = {
         "perSecondPrice": round(price / 3600.0, 8),
         "perHourPrice": round(price, 4),
         "serviceMode": s.service_mode,
         "webhook": s.webhook,
-        "status": ep.status,
-        "createdAt": iso(ep.created_at),
-        "updatedAt": iso(ep.updated_at),
     }
+    return head, tail
 
 
 def worker(world: YottaWorld, w: Worker) -> dict[str, Any]:
