@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from datetime import datetime
@@ -73,10 +74,8 @@ class Settings(BaseModel):
 
 def parse_instant(value: str) -> float:
     """ISO 8601 (``2026-01-01T00:00:00Z``) or epoch seconds → epoch seconds."""
-    try:
+    with contextlib.suppress(ValueError):  # not a number: an ISO 8601 instant then
         return float(value)
-    except ValueError:
-        pass
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if parsed.tzinfo is None:
         raise ValueError(f"{value!r}: give a time zone (e.g. a trailing Z)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import deque
 from dataclasses import dataclass
@@ -54,10 +55,8 @@ def _decode(body: bytes) -> Any:
         return None
     truncated = len(body) > BODY_LIMIT
     if not truncated:
-        try:
+        with contextlib.suppress(ValueError):  # not JSON: kept as text
             return json.loads(body)
-        except ValueError:
-            pass
     text = body[:BODY_LIMIT].decode("utf-8", "replace")
     return text + "…[truncated]" if truncated else text
 

@@ -9,6 +9,7 @@ answered by the endpoint's behaviour, or forwarded to a real worker URL.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import deque
 from dataclasses import dataclass, field
@@ -483,10 +484,8 @@ def call_payload(body: bytes, content_type: str) -> tuple[Any, bool]:
     if not body:
         return None, False
     if "json" in content_type or not content_type:
-        try:
+        with contextlib.suppress(ValueError):  # not JSON after all: passed on as text
             return json.loads(body), True
-        except ValueError:
-            pass
     return body.decode("utf-8", "replace"), False
 
 
