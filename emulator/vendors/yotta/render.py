@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any
 from emulator.core.tasks import Task
 from emulator.core.webhooks import Delivery
 from emulator.core.workers import Worker
-from emulator.vendors.yotta.endpoint import WORKER_STATUS, Endpoint, TaskInfo, WorkerInfo, millis
+from emulator.vendors.yotta.endpoint import (
+    WORKER_STATUS,
+    Endpoint,
+    Placement,
+    TaskInfo,
+    WorkerInfo,
+    millis,
+)
 from emulator.vendors.yotta.logs import LogPage
 
 if TYPE_CHECKING:
@@ -28,6 +35,20 @@ def ident(value: int | None, form: str) -> int | str | None:
     if value is None:
         return None
     return str(value) if form == "string" else value
+
+
+def placement(p: Placement) -> dict[str, Any]:
+    """Where an endpoint may place workers (a ``resources`` item), or where a worker runs."""
+    return {
+        "region": p.region,
+        "regionDisplayName": p.region_name,
+        "gpuType": p.gpu.code,
+        "gpuDisplayName": p.gpu.display_name,
+        "gpuCount": p.count,
+        "singleCardVramInGb": p.gpu.vram_gb,
+        "singleCardVcpu": p.gpu.vcpu,
+        "singleCardRamInGb": p.gpu.ram_gb,
+    }
 
 
 def endpoint(world: YottaWorld, ep: Endpoint) -> dict[str, Any]:
@@ -60,19 +81,7 @@ def _endpoint_settings(ep: Endpoint, form: str) -> tuple[dict[str, Any], dict[st
         "domain": ep.domain,
         "imageRegistry": s.image_registry,
         "image": s.image,
-        "resources": [
-            {
-                "region": p.region,
-                "regionDisplayName": p.region_name,
-                "gpuType": p.gpu.code,
-                "gpuDisplayName": p.gpu.display_name,
-                "gpuCount": p.count,
-                "singleCardVramInGb": p.gpu.vram_gb,
-                "singleCardVcpu": p.gpu.vcpu,
-                "singleCardRamInGb": p.gpu.ram_gb,
-            }
-            for p in ep.placements
-        ],
+        "resources": [placement(p) for p in ep.placements],
         "minSingleCardVramInGb": s.min_vram,
         "minSingleCardVcpu": s.min_vcpu,
         "minSingleCardRamInGb": s.min_ram,
@@ -94,18 +103,10 @@ def _endpoint_settings(ep: Endpoint, form: str) -> tuple[dict[str, Any], dict[st
 def worker(world: YottaWorld, w: Worker) -> dict[str, Any]:
     """A worker of ``GET /v2/serverless/{id}/workers``."""
     info: WorkerInfo = w.data
-    p = info.placement
     now = world.ctx.now
     return {
         "id": ident(int(w.id), world.options.id_format),
-        "region": p.region,
-        "regionDisplayName": p.region_name,
-        "gpuType": p.gpu.code,
-        "gpuDisplayName": p.gpu.display_name,
-        "gpuCount": p.count,
-        "singleCardVramInGb": p.gpu.vram_gb,
-        "singleCardVcpu": p.gpu.vcpu,
-        "singleCardRamInGb": p.gpu.ram_gb,
+        **placement(info.placement),
         "uptime": int(w.uptime(now)),
         "cost": round(info.cost_at(now), 6),
         "status": WORKER_STATUS[w.state],
