@@ -216,13 +216,7 @@ class YottaOptions(BaseModel):
 class FixtureEndpoint(CreateEndpointIn):
     """A fixture endpoint: the create body plus id, initial state and how its workers behave."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        regex_engine="python-re",
-        coerce_numbers_to_str=True,
-        populate_by_name=True,
-        defer_build=True,
-    )
+    model_config = ConfigDict(extra="forbid")  # the rest as the wire models read (merged)
     id: Int64 | None = None
     status: Literal["RUNNING", "STOPPED"] = "RUNNING"
     behaviour: str | dict[str, Any] | None = None
