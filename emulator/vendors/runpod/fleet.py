@@ -76,6 +76,12 @@ class WorkerInfo:
     )
     logged: int = 0
 
+    def record(self, at: float, what: str, arg: str = "") -> None:
+        """Add an event to the log (``what``: a key of :data:`LOG_TEXT`; a line number each)."""
+        seq = self.logged + 1
+        self.logged += len(LOG_TEXT[what])
+        self.logs.append((seq, at, what, arg))
+
     def lines(self, worker_id: str) -> list[tuple[int, float, str, str]]:
         """The log as (sequence number, time, source, line), oldest first."""
         values = {"id": worker_id, "gpu": self.gpu, "image": self.image}
@@ -193,9 +199,7 @@ class Fleet:
         """Record an event of a worker's log (``what``: a key of :data:`LOG_TEXT`)."""
         info = worker.data
         if isinstance(info, WorkerInfo):
-            seq = info.logged + 1
-            info.logged += len(LOG_TEXT[what])
-            info.logs.append((seq, self.world.ctx.engine.now, what, arg))
+            info.record(self.world.ctx.engine.now, what, arg)
 
     def worker_changed(self, worker: Worker, previous: WorkerState | None) -> None:
         """Log a worker's lifecycle the way RunPod's system and SDK logs read."""
@@ -206,11 +210,8 @@ class Fleet:
             self.log(worker, "created", f" in {info.data_center}" if info.data_center else "")
             return
         state = worker.state
-        text = LOG_TEXT.get(state)
-        if text is not None and (state != _W_IDLE or previous != _W_RUNNING):
-            seq = info.logged + 1
-            info.logged += len(text)
-            info.logs.append((seq, self.world.ctx.engine.now, state, ""))
+        if state in LOG_TEXT and (state != _W_IDLE or previous != _W_RUNNING):
+            info.record(self.world.ctx.engine.now, state)
 
     def task_changed(self, endpoint: Endpoint, task: Task, previous: TaskState | None) -> None:
         """Log a job starting or ending on the worker that runs it."""
